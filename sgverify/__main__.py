@@ -1,0 +1,7 @@
+"""``python -m sgverify`` runs the ``sgverify`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

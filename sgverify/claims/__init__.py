@@ -1,0 +1,123 @@
+"""The claim registry: every claim of the paper, one record each, found by id or glob.
+
+Claims live in one module per paper section inside this package, each ending in
+``CLAIMS = (...)``. The registry imports them on first use.
+
+Examples
+--------
+>>> from sgverify import claims
+>>> c = claims.get("single-neuron.sg-equals-spm-gradient")
+>>> c.kind
+'identity'
+>>> [c.id for c in claims.select("single-neuron.deterministic-*")]
+['single-neuron.deterministic-limit']
+>>> claims.verify(c).status
+'confirmed'
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import pkgutil
+from collections.abc import Iterable
+
+from ._record import (
+    KINDS,
+    VERDICTS,
+    Claim,
+    Context,
+    Example,
+    Outcome,
+    Profile,
+    Tolerance,
+)
+from ._runner import PROFILES, Result, get_profile, jsonable, run_claim
+
+__all__ = [
+    "KINDS",
+    "PROFILES",
+    "VERDICTS",
+    "Claim",
+    "Context",
+    "Example",
+    "Outcome",
+    "Profile",
+    "Result",
+    "Tolerance",
+    "all_claims",
+    "get",
+    "get_profile",
+    "jsonable",
+    "select",
+    "verify",
+]
+
+#: paper order of the sections; unknown sections follow alphabetically
+SECTION_ORDER = ("escape", "single-neuron", "multilayer", "toynet", "lif", "snn", "audit")
+
+_REGISTRY: dict[str, Claim] | None = None
+
+
+def _load() -> dict[str, Claim]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        found: list[Claim] = []
+        for mod in pkgutil.iter_modules(__path__):
+            if mod.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{__name__}.{mod.name}")
+            found.extend(getattr(module, "CLAIMS", ()))
+        registry: dict[str, Claim] = {}
+        for claim in found:
+            if claim.id in registry:
+                raise RuntimeError(f"duplicate claim id {claim.id!r}")
+            registry[claim.id] = claim
+
+        def order(c: Claim) -> tuple[int, str]:
+            sec = c.section
+            return (SECTION_ORDER.index(sec) if sec in SECTION_ORDER else len(SECTION_ORDER), sec)
+
+        # stable sort keeps each module's own order inside a section
+        _REGISTRY = {c.id: c for c in sorted(registry.values(), key=order)}
+    return _REGISTRY
+
+
+def all_claims() -> tuple[Claim, ...]:
+    """Every registered claim, in paper order."""
+    return tuple(_load().values())
+
+
+def get(claim_id: str) -> Claim:
+    """The claim with this id; ValueError naming the id if there is none."""
+    reg = _load()
+    if claim_id not in reg:
+        raise ValueError(f"unknown claim id {claim_id!r} (`sgverify list` shows every id)")
+    return reg[claim_id]
+
+
+def select(patterns: str | Iterable[str] = "*") -> tuple[Claim, ...]:
+    """Claims whose id matches any of the glob patterns, in paper order.
+
+    A pattern that matches nothing raises ValueError naming it.
+    """
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    patterns = list(patterns) or ["*"]
+    reg = _load()
+    chosen: set[str] = set()
+    for pat in patterns:
+        hits = [cid for cid in reg if fnmatch.fnmatchcase(cid, pat)]
+        if not hits:
+            raise ValueError(f"no claim matches {pat!r} (`sgverify list` shows every id)")
+        chosen.update(hits)
+    return tuple(c for cid, c in reg.items() if cid in chosen)
+
+
+def verify(claim: Claim | str, profile: str | Profile = "dev") -> Result:
+    """Check a claim (or a claim id) and return its :class:`Result`."""
+    if isinstance(claim, str):
+        claim = get(claim)
+    if not isinstance(claim, Claim):
+        raise ValueError(f"claim must be a Claim or a claim id, got {claim!r}")
+    return run_claim(claim, profile)

@@ -1,0 +1,314 @@
+"""Claims about the escape-noise atlas itself (THEORY.md §2)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from .. import escape, reference
+from .. import strategies as sst
+from .. import symbols as S
+from ._common import EPS, is_zero_everywhere
+from ._record import Claim, Example, Outcome, Tolerance
+
+__all__ = ["CLAIMS"]
+
+PROOF = "proofs/escape_noise.py"
+_DENSITY = sst.density_families
+
+
+def _pinned(cls: type[escape.EscapeNoise]) -> escape.EscapeNoise:
+    return escape.Exponential(0.5, 0.5) if cls is escape.Exponential else cls() if cls is escape.Step else cls(2.0)
+
+
+def _z(esc: escape.EscapeNoise, v: float) -> float:
+    """The dimensionless argument whose rounding governs the float64 error."""
+    if isinstance(esc, escape.Exponential):
+        return abs(v / esc.delta_u) + abs(math.log(esc.p0))
+    return abs(v) / esc.scale if esc.scale > 0 else 0.0
+
+
+def _rel_bound(esc: escape.EscapeNoise, v: float) -> float:
+    z = _z(esc, v)
+    return 8 * EPS * (2.0 + z * z)
+
+
+_FLOAT_WHY = (
+    "relative error <= 8 eps (2 + z^2), z = beta |v| (or |v|/delta_u + |log p0|): rounding "
+    "beta v costs a relative error eps z in the argument, and the condition number of the "
+    "worst form (the Gaussian exp(-z^2/2)) is z^2; 8 covers the few roundings of each form. "
+    "Within rounding of a kink the density is compared with its one-sided limits taken "
+    "1e-9 widths off the kink, which adds 1e-7 (the densities' relative slope there is "
+    "O(1) per width, so the offset moves them by about 1e-9; 100x margin)"
+)
+
+
+# --- escape.pdf-is-cdf-derivative -------------------------------------------------------------
+
+def _derivative_symbolic() -> Outcome:
+    bad = []
+    for cls in escape.FAMILIES:
+        esc = _pinned(cls)
+        d = sp.diff(esc.cdf_expr(symbolic=True), S.v) - esc.pdf_expr(symbolic=True)
+        if not is_zero_everywhere(sp.simplify(d)):
+            bad.append(cls.name)
+    return Outcome(not bad, 0.0 if not bad else math.inf,
+                   {"families": [c.name for c in escape.FAMILIES], "failed": bad,
+                    "method": "sympy diff of cdf_expr minus pdf_expr, simplified to 0 on every "
+                              "piece of both half-lines (symbolic parameters)"})
+
+
+def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
+    esc, v = point
+    if not esc.has_density:
+        h = 1.0 if v > 0 else 0.0
+        ok = float(esc.cdf(v)) == h and (v == 0 or float(esc.pdf(v)) == 0.0)
+        return Outcome(ok, 0.0 if ok else math.inf, {"v": v, "convention": "H(0) = 0"})
+    cdf_mp = reference.escape_cdf(esc)
+    bound = _rel_bound(esc, v)
+    near = [k for k in esc.kinks if abs(v - k) <= 64 * EPS * (abs(k) + esc.scale)]
+    if near:
+        # within rounding of a kink (whose exact position may not be a float) either one-sided
+        # value of the density is right; take them just off the kink, where the density is
+        # analytic, and allow the O(eta) shift that costs
+        eta = 1e-9 * esc.scale
+        sides = ("left", "right")
+        refs = [reference.derivative(cdf_mp, near[0] + s * eta) for s in (-1, 1)]
+        bound += 1e-7
+    else:
+        sides = ("central",)
+        refs = [reference.derivative(cdf_mp, v)]
+    pdf = float(esc.pdf(v))
+    err_pdf = min(abs(pdf - r) / max(abs(r), 1e-300) if r != 0 else abs(pdf) * 1e300 for r in refs)
+    with reference.workdps(30):
+        cdf_ref = float(cdf_mp(mpmath.mpf(v)))
+    cdf = float(esc.cdf(v))
+    err_cdf = abs(cdf - cdf_ref) / max(abs(cdf_ref), 1e-300) if cdf_ref != 0 else abs(cdf) * 1e300
+    return Outcome.all_of({
+        "pdf_vs_mp_derivative": Outcome.within(err_pdf, bound, pdf=pdf, reference=refs, sides=sides),
+        "cdf_vs_mp_twin": Outcome.within(err_cdf, bound, cdf=cdf, reference=cdf_ref),
+    }, family=repr(esc), v=v)
+
+
+def _family_points(ctx: Any) -> st.SearchStrategy:
+    def with_v(esc: escape.EscapeNoise) -> st.SearchStrategy:
+        ts = st.floats(-40.0, 40.0).map(lambda t: t * esc.scale if esc.scale else t)
+        kinks = st.sampled_from(esc.kinks) if esc.kinks else ts
+        return st.tuples(st.just(esc), st.one_of(ts, ts, kinks))
+
+    return sst.escapes(escape.FAMILIES).flatmap(with_v)
+
+
+def _kink_examples() -> tuple[Example, ...]:
+    out = []
+    for cls in escape.FAMILIES:
+        esc = _pinned(cls)
+        for v in (0.0, 3 * esc.scale if esc.scale else 1.0, -3 * esc.scale if esc.scale else -1.0,
+                  *esc.kinks):
+            out.append(Example(f"{cls.name} v={v:g}", (esc, float(v))))
+    return tuple(out)
+
+
+# --- escape.cdf-is-distribution ------------------------------------------------------------------
+
+def _limit(expr: sp.Expr, sign: int) -> sp.Expr:
+    if isinstance(expr, sp.Piecewise):  # the piece in force far out on that side
+        for piece, cond in expr.args:
+            if cond == True or cond.subs(S.v, sign * sp.Integer(10) ** 30) == True:  # noqa: E712
+                expr = piece
+                break
+    return sp.limit(expr, S.v, sign * sp.oo)
+
+
+def _distribution_symbolic() -> Outcome:
+    found = {}
+    for cls in escape.FAMILIES:
+        c = _pinned(cls).cdf_expr()
+        found[cls.name] = [str(_limit(c, -1)), str(_limit(c, 1))]
+    ok = all(lims == ["0", "1"] for lims in found.values())
+    return Outcome(ok, 0.0 if ok else math.inf, {"limits_at_-inf_+inf": found})
+
+
+def _distribution_eval(point: tuple[escape.EscapeNoise, np.ndarray], ctx: Any) -> Outcome:
+    esc, vs = point
+    vs = np.sort(vs)
+    cdf, pdf = esc.cdf(vs), esc.pdf(vs)
+    far = esc.cdf(np.array([-1e300, -1e12, 1e12, 1e300]))
+    return Outcome.all_of({
+        "monotone": Outcome.within(max(0.0, -float(np.min(np.diff(cdf), initial=0.0))), 4 * EPS),
+        "in_unit_interval": Outcome.within(
+            float(max(0.0, -cdf.min(), cdf.max() - 1.0)), 1e-300),
+        "density_nonnegative": Outcome.within(max(0.0, -float(pdf.min())), 1e-300),
+        "far_limits": Outcome.within(float(np.abs(far - [0, 0, 1, 1]).max()),
+                                     1e-9 if isinstance(esc, (escape.FastSigmoid, escape.Arctan))
+                                     else 1e-300,
+                                     values=far),
+    }, family=repr(esc))
+
+
+def _distribution_points(ctx: Any) -> st.SearchStrategy:
+    return st.tuples(
+        sst.escapes(escape.FAMILIES),
+        st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=40).map(np.array),
+    )
+
+
+# --- escape.pdf-normalised ----------------------------------------------------------------------
+
+def _normalised_symbolic() -> Outcome:
+    found = {}
+    for cls in _DENSITY:
+        esc = _pinned(cls)
+        found[cls.name] = str(sp.simplify(sp.integrate(esc.pdf_expr(symbolic=True),
+                                                       (S.v, -sp.oo, sp.oo))))
+    ok = all(val == "1" for val in found.values())
+    return Outcome(ok, 0.0 if ok else math.inf, {"integral_symbolic_parameters": found})
+
+
+def _normalised_eval(esc: escape.EscapeNoise, ctx: Any) -> Outcome:
+    s = esc.scale
+    lo, hi = esc.support
+    pts = sorted({lo, hi, *esc.kinks, 0.0, -s, s} - {math.inf, -math.inf})
+    pts = [p for p in pts if lo <= p <= hi]
+    value, err = reference.quad(reference.escape_pdf(esc), [lo, *pts, hi], error=True)
+    return Outcome.within(abs(value - 1.0), 1e-12, integral=value, quad_error_estimate=err,
+                          family=repr(esc))
+
+
+# --- escape.step-limit ------------------------------------------------------------------------
+
+_TAILS = {
+    "sigmoid": "exponential", "laplace": "exponential", "exponential": "exponential",
+    "gaussian": "gaussian", "fast-sigmoid": "power", "arctan": "power",
+    "uniform": "compact", "triangular": "compact",
+}
+
+
+def _log_gap(esc: escape.EscapeNoise, v: float, digits: float) -> mpmath.mpf:
+    """log |f(v) - H(v)| at a precision that resolves a gap of ``10**-digits``."""
+    with reference.workdps(40 + int(digits)):
+        c = reference.escape_cdf(esc)(mpmath.mpf(v))
+        gap = abs(c - (1 if v > 0 else 0))
+        return mpmath.log(gap) if gap > 0 else -mpmath.inf
+
+
+def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
+    esc, v = point
+    tail = _TAILS[esc.name]
+    if isinstance(esc, escape.Exponential) and v > 0:
+        tail = "compact"  # above the clip point the firing probability is exactly 1
+    # the families are scale families: sharpening by k moves the point to z = k |v| / scale
+    zs = (1e3, 1e4) if tail == "power" else (20.0, 40.0)
+    ks = [z * esc.scale / abs(v) for z in zs]
+    digits = zs[-1] ** 2 / 4.6 if tail == "gaussian" else zs[-1] / 2.3
+    numeric = [abs(float(esc.sharpen(k).cdf(v)) - (1.0 if v > 0 else 0.0)) for k in ks]
+    logs = [_log_gap(esc.sharpen(k), v, digits) for k in ks]
+    info: dict[str, Any] = {"family": repr(esc), "v": v, "z": zs, "gap_float64": numeric,
+                            "log_gap_mp": [float(x) for x in logs], "tail": tail}
+    checks = {"float64_gap_at_largest_z": Outcome.within(numeric[-1], 1e-4)}
+    if tail == "power":
+        slope = float((logs[1] - logs[0]) / mpmath.log(10))
+        checks["loglog_slope_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+    elif tail == "exponential":
+        slope = float((logs[1] - logs[0]) / (zs[1] - zs[0]))
+        checks["log_gap_slope_in_z_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+    elif tail == "gaussian":
+        # Mills ratio: gap ~ exp(-z^2/2) / (z sqrt(2 pi)); remove the known prefactor
+        corrected = [lg + mpmath.log(z) for lg, z in zip(logs, zs)]
+        slope = float((corrected[1] - corrected[0]) / ((zs[1] ** 2 - zs[0] ** 2) / 2))
+        checks["log_gap_slope_in_z2/2_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+    else:
+        exact = all(x == -mpmath.inf for x in logs) and max(numeric) == 0.0
+        checks["gap_exactly_0_past_support"] = Outcome(exact, 0.0 if exact else math.inf)
+    return Outcome.all_of(checks, **info)
+
+
+def _step_points(ctx: Any) -> st.SearchStrategy:
+    def with_v(esc: escape.EscapeNoise) -> st.SearchStrategy:
+        mag = st.floats(0.01, 10.0).map(lambda t: t * esc.scale)
+        return st.tuples(st.just(esc), st.tuples(mag, st.sampled_from((-1.0, 1.0))).map(
+            lambda ms: ms[0] * ms[1]))
+
+    return sst.escapes().flatmap(with_v)
+
+
+CLAIMS = (
+    Claim(
+        id="escape.pdf-is-cdf-derivative",
+        kind="identity",
+        statement="For every escape-noise family the density (the matched surrogate derivative) "
+                  "is the derivative of the firing probability.",
+        formula=r"f'(v) = \frac{d}{dv} f(v)",
+        source="§2, Table of escape-noise functions",
+        tolerance=Tolerance(1.0, _FLOAT_WHY),
+        evaluate=_derivative_eval,
+        points=_family_points,
+        examples=_kink_examples(),
+        symbolic=_derivative_symbolic,
+        proof=PROOF,
+        limitations="Numeric points have |beta v| <= 40; at a kink the density must equal one of "
+                    "the one-sided derivatives. The step has no density: its derivative is 0 "
+                    "for v != 0 and its SymPy twin is DiracDelta.",
+    ),
+    Claim(
+        id="escape.cdf-is-distribution",
+        kind="for-all",
+        statement="Every escape-noise function is a distribution function: monotone, in [0, 1], "
+                  "with limits 0 and 1, and a non-negative density.",
+        formula=r"f' \ge 0,\ \lim_{v\to-\infty} f = 0,\ \lim_{v\to\infty} f = 1",
+        source="§2",
+        tolerance=Tolerance(1.0, "monotonicity up to 4 eps (one rounding of each of two "
+                            "evaluations); limits at |v| = 1e12 within 1e-9 for the heavy "
+                            "(1/|v|) tails, exact elsewhere; range and sign exact"),
+        evaluate=_distribution_eval,
+        points=_distribution_points,
+        examples=tuple(Example(c.name, (_pinned(c), np.linspace(-5, 5, 101))) for c in escape.FAMILIES),
+        symbolic=_distribution_symbolic,
+        proof=PROOF,
+        limitations="Monotonicity is checked on sampled grids, and symbolically only through "
+                    "the density's sign (escape.pdf-is-cdf-derivative).",
+    ),
+    Claim(
+        id="escape.pdf-normalised",
+        kind="identity",
+        statement="Every matched surrogate derivative has area 1 (it is a probability density).",
+        formula=r"\int_{-\infty}^{\infty} f'(v)\,dv = 1",
+        source="§2",
+        tolerance=Tolerance(1e-12, "mpmath tanh-sinh quadrature at 30 digits with breakpoints "
+                            "at every kink is accurate to far below 1e-20 for these piecewise "
+                            "analytic densities; 1e-12 only guards the float64 parameters"),
+        evaluate=_normalised_eval,
+        points=lambda ctx: sst.escapes(),
+        examples=tuple(Example(c.name, _pinned(c)) for c in _DENSITY),
+        symbolic=_normalised_symbolic,
+        uses=("escape.pdf-is-cdf-derivative",),
+        proof=PROOF,
+    ),
+    Claim(
+        id="escape.step-limit",
+        kind="limit",
+        statement="As the steepness grows, every escape-noise function tends to the step H(v) "
+                  "for v != 0: exponentially fast for logistic, Laplace and exponential noise, "
+                  "like exp(-z^2/2) for Gaussian, like 1/z for fast-sigmoid and arctan, and "
+                  "exactly for compact noise.",
+        formula=r"\lim_{\beta\to\infty} f_\beta(v) = H(v)\quad (v \ne 0)",
+        source="§2 (step = the beta -> inf limit)",
+        tolerance=Tolerance(1e-3, "the measured rate (log-gap slope) must match the family's "
+                            "asymptotic rate within 1e-3; the next term of each expansion "
+                            "contributes less than 1e-3 at z >= 50 (and at z >= 1e3 for the "
+                            "power tails; the Gaussian's Mills-ratio prefactor is removed)"),
+        evaluate=_step_eval,
+        points=_step_points,
+        examples=tuple(Example(f"{c.name} v={s:+g}", (_pinned(c), s * 0.7 * _pinned(c).scale))
+                       for c in _DENSITY for s in (-1.0, 1.0)),
+        uses=("escape.cdf-is-distribution",),
+        proof=PROOF,
+        limitations="At v = 0 the smooth symmetric families stay at 1/2 for every beta, while "
+                    "the step has H(0) = 0: the limit holds for v != 0 only.",
+    ),
+)

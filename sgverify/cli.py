@@ -1,0 +1,236 @@
+"""The ``sgverify`` command: list | check | report | reproduce | audit.
+
+Exit codes: 0 when every selected claim has its expected verdict (or the command succeeded),
+1 when some claim does not, 2 on bad usage, with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+__all__ = ["main"]
+
+_STYLE = {"confirmed": "green", "refuted": "red", "inconclusive": "yellow", "error": "magenta"}
+
+
+class UsageError(Exception):
+    """Bad usage: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sgverify", description="Verify the theory of surrogate-gradient learning.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    ls = sub.add_parser("list", help="every claim id, kind and statement")
+    ls.add_argument("patterns", nargs="*", metavar="ID-or-glob")
+    ls.add_argument("--json", metavar="FILE", help="also write the list as JSON (- for stdout)")
+
+    ck = sub.add_parser("check", help="run claims and print their verdicts")
+    ck.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
+    ck.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+    ck.add_argument("--json", metavar="FILE", help="write verdicts and evidence as JSON (- for stdout)")
+
+    rp = sub.add_parser("report", help="write the self-contained HTML verification report")
+    rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
+    rp.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+    rp.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
+
+    rr = sub.add_parser("reproduce", help="reproduce a paper figure with its numbers")
+    rr.add_argument("figure", metavar="FIGURE", help="fig4b | fig4c | fig5 | training")
+    rr.add_argument("--json", metavar="FILE", help="write the numbers as JSON (- for stdout)")
+    rr.add_argument("--plot", metavar="FILE", help="write the figure (.png or .svg)")
+    rr.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+
+    au = sub.add_parser("audit", help="audit a surrogate derivative for the escape noise it implies")
+    au.add_argument("formula", nargs="?", help='e.g. "1/(beta*abs(v)+1)**2"')
+    au.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="a parameter value (repeatable)")
+    au.add_argument("--catalogue", action="store_true", help="audit the library catalogue")
+    au.add_argument("--json", metavar="FILE", help="write the audit as JSON (- for stdout)")
+    return p
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _write_json(target: str, obj: Any) -> None:
+    if target == "-":
+        sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+        return
+    from ._io import atomic_write_json
+
+    atomic_write_json(target, obj)
+
+
+def run_claims(patterns: Sequence[str], profile: str, *, quiet: bool = False) -> list[Any]:
+    """Select and verify claims with a progress display on stderr; returns the Results."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+    from rich.progress import TimeElapsedColumn
+
+    from . import claims
+
+    try:
+        prof = claims.get_profile(profile)
+        selected = claims.select(patterns or ["*"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    results = []
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=_console(stderr=True), transient=True, disable=quiet,
+    ) as progress:
+        task = progress.add_task("checking", total=len(selected))
+        for claim in selected:
+            progress.update(task, description=f"[bold]{claim.id}")
+            results.append(claims.verify(claim, prof))
+            progress.advance(task)
+    return results
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from . import claims
+
+    try:
+        selected = claims.select(args.patterns or ["*"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    table = Table(title=f"{len(selected)} claims", show_lines=False)
+    for col in ("id", "kind", "source", "statement"):
+        table.add_column(col, overflow="fold")
+    for c in selected:
+        table.add_row(c.id, c.kind, c.source, c.statement)
+    _console().print(table)
+    if args.json:
+        _write_json(args.json, [{"id": c.id, "kind": c.kind, "source": c.source,
+                                 "statement": c.statement, "uses": list(c.uses)} for c in selected])
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from ._environment import environment
+
+    start = time.perf_counter()
+    results = run_claims(args.patterns, args.profile)
+    table = Table(title=f"sgverify check ({args.profile} profile)")
+    for col in ("claim", "kind", "verdict", "worst ratio", "seconds"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        worst = r.evidence.get("worst_ratio")
+        worst_s = f"{worst:.3g}" if isinstance(worst, float) else str(worst)
+        verdict = f"[{_STYLE[r.status]}]{r.status}[/]" + ("" if r.ok else f" (expected {r.claim.expected})")
+        table.add_row(r.claim.id, r.claim.kind, verdict, worst_s, f"{r.seconds:.2f}")
+    console = _console()
+    console.print(table)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    bad = [r for r in results if not r.ok]
+    total = time.perf_counter() - start
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    console.print(f"{len(results)} claims: {summary} in {total:.1f} s")
+    for r in bad:
+        if "error" in r.evidence:
+            console.print(f"[magenta]{r.claim.id}: {r.evidence['error']}[/]")
+    if args.json:
+        _write_json(args.json, {
+            "claims": [r.to_dict() for r in results],
+            "environment": {**environment(), "profile": args.profile, "seconds": round(total, 3)},
+        })
+    return 0 if not bad else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from . import claims
+    from .report import write_report
+
+    try:
+        claims.get_profile(args.profile)
+        claims.select(args.patterns or ["*"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    paths, results = write_report(args.out, profile=args.profile, patterns=args.patterns or None)
+    bad = [r for r in results if not r.ok]
+    _console().print(f"wrote {paths['html']} and {paths['json']} "
+                     f"({len(results)} claims, {len(bad)} without their expected verdict)")
+    return 0 if not bad else 1
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from . import claims, figures
+
+    if args.figure not in figures.available():
+        raise UsageError(f"figure must be one of {', '.join(figures.available())}; got {args.figure!r}")
+    try:
+        claims.get_profile(args.profile)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--plot must end in .png or .svg, got {args.plot!r}")
+    with _console(stderr=True).status(f"reproducing {args.figure}"):
+        rep = figures.reproduce(args.figure, profile=args.profile)
+    if args.json:
+        _write_json(args.json, rep.data)
+    if args.plot:
+        figures.save_plot(rep, args.plot)
+    if not args.json:
+        _console().print_json(json.dumps(rep.data))
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
+    params: dict[str, float] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            params[name.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--param must look like NAME=NUMBER, got {item!r}") from None
+    if not args.catalogue and not args.formula:
+        raise UsageError("give a FORMULA or --catalogue")
+    try:
+        return audit.cli_audit(args.formula, params, catalogue=args.catalogue, json_path=args.json)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+_COMMANDS = {"list": _cmd_list, "check": _cmd_check, "report": _cmd_report,
+             "reproduce": _cmd_reproduce, "audit": _cmd_audit}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sgverify`` console script; returns the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"sgverify: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sgverify: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""High-precision references: the ONLY module that uses mpmath.
+
+Everything here evaluates at raised working precision inside a scoped ``workdps`` block
+(never by assigning ``mp.dps``) and returns Python floats. The references are built from the
+SymPy twins with :func:`sympy.lambdify` (cached), or from callables written in mpmath
+arithmetic; they are never used as the implementation.
+
+Examples
+--------
+>>> from sgverify import escape, reference
+>>> f = escape.Sigmoid(beta=2.0)
+>>> cdf = reference.escape_cdf(f)
+>>> round(reference.derivative(cdf, 0.0), 12)
+0.5
+>>> round(reference.quad(reference.escape_pdf(f), [-float("inf"), 0.0, float("inf")]), 12)
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from . import symbols as S
+from ._validate import finite_real
+
+__all__ = [
+    "DPS",
+    "derivative",
+    "escape_cdf",
+    "escape_pdf",
+    "lambdify_mp",
+    "mp",
+    "quad",
+    "to_mp",
+    "workdps",
+]
+
+#: working precision (decimal digits) of every reference unless a caller asks otherwise
+DPS = 40
+
+#: the mpmath namespace, for callers that write references in mpmath arithmetic
+mp = mpmath.mp
+workdps = mpmath.workdps
+
+
+def to_mp(value: Any) -> mpmath.mpf:
+    """Convert a float (exactly) or a number given as a string to an ``mpf``."""
+    return mpmath.mpf(value)
+
+
+_CACHE: dict[tuple[str, tuple[str, ...]], Callable[..., Any]] = {}
+
+
+def lambdify_mp(expr: sp.Expr, *syms: sp.Symbol) -> Callable[..., Any]:
+    """An mpmath callable of ``expr`` in the given symbols (cached by expression)."""
+    key = (sp.srepr(expr), tuple(sp.srepr(s) for s in syms))
+    fn = _CACHE.get(key)
+    if fn is None:
+        fn = _CACHE[key] = sp.lambdify(list(syms), expr, modules="mpmath")
+    return fn
+
+
+def _bind_params(escape: Any, which: str) -> Callable[[Any], Any]:
+    names = list(escape.params)
+    syms = [getattr(S, n) for n in names]
+    expr = getattr(escape, which)(S.v, symbolic=True)
+    fn = lambdify_mp(expr, S.v, *syms)  # one lambdify per family, any parameter values
+    values = [mpmath.mpf(escape.params[n]) for n in names]  # floats convert exactly
+    return lambda v: fn(v, *values)
+
+
+def escape_cdf(escape: Any) -> Callable[[Any], Any]:
+    """mpmath callable of an escape family's CDF, built from its SymPy twin."""
+    return _bind_params(escape, "cdf_expr")
+
+
+def escape_pdf(escape: Any) -> Callable[[Any], Any]:
+    """mpmath callable of an escape family's density, built from its SymPy twin."""
+    return _bind_params(escape, "pdf_expr")
+
+
+def derivative(
+    func: Callable[[Any], Any],
+    x: float,
+    *,
+    side: int = 0,
+    dps: int = DPS,
+) -> float:
+    """Derivative of a smooth mpmath function at ``x`` to about ``dps`` digits.
+
+    Parameters
+    ----------
+    func
+        A function of one ``mpf`` that computes in mpmath arithmetic.
+    x
+        Where to differentiate.
+    side
+        0 for the central difference, +1 / -1 for the right / left one-sided derivative
+        (used at kinks of piecewise functions).
+    dps
+        Working precision in decimal digits.
+    """
+    x = finite_real("x", x)
+    if side not in (-1, 0, 1):
+        raise ValueError(f"side must be -1, 0 or 1, got {side!r}")
+    with workdps(dps):
+        # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
+        value = mpmath.diff(func, mpmath.mpf(x), direction=side)
+        return float(value)
+
+
+def quad(
+    func: Callable[[Any], Any],
+    points: Sequence[float],
+    *,
+    dps: int = 30,
+    error: bool = False,
+) -> float | tuple[float, float]:
+    """Integral of an mpmath function over ``[points[0], points[-1]]`` with breakpoints.
+
+    Breakpoints should include every kink and discontinuity; infinite ends are allowed.
+    With ``error=True`` returns ``(value, error_estimate)``.
+    """
+    if len(points) < 2:
+        raise ValueError("points must hold at least the two ends of the interval")
+    with workdps(dps):
+        pts = [mpmath.mpf(p) if math.isfinite(p) else (mpmath.inf if p > 0 else -mpmath.inf)
+               for p in points]
+        value, err = mpmath.quad(func, pts, error=True, maxdegree=10)
+        return (float(value), float(err)) if error else float(value)
