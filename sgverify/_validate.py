@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_array", "positive", "finite_real", "probability", "positive_int"]
+__all__ = ["as_array", "finite_real", "positive", "positive_int", "probability"]
 
 
 def _is_real_scalar(value: Any) -> bool:

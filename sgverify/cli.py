@@ -39,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="run claims and print their verdicts")
     ck.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
     ck.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
-    ck.add_argument("--json", metavar="FILE", help="write verdicts and evidence as JSON (- for stdout)")
+    ck.add_argument("--json", metavar="FILE",
+                    help="write verdicts and evidence as JSON (- for stdout)")
 
     rp = sub.add_parser("report", help="write the self-contained HTML verification report")
-    rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (default reports/)")
+    rp.add_argument("--out", default="reports", metavar="DIR",
+                    help="output folder (default reports/)")
     rp.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
     rp.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
 
@@ -52,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     rr.add_argument("--plot", metavar="FILE", help="write the figure (.png or .svg)")
     rr.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
 
-    au = sub.add_parser("audit", help="audit a surrogate derivative for the escape noise it implies")
+    au = sub.add_parser("audit",
+                        help="audit a surrogate derivative for the escape noise it implies")
     au.add_argument("formula", nargs="?", help='e.g. "1/(beta*abs(v)+1)**2"')
     au.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="a parameter value (repeatable)")
@@ -78,8 +81,14 @@ def _write_json(target: str, obj: Any) -> None:
 
 def run_claims(patterns: Sequence[str], profile: str, *, quiet: bool = False) -> list[Any]:
     """Select and verify claims with a progress display on stderr; returns the Results."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from . import claims
 
@@ -111,7 +120,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     table = Table(title=f"{len(selected)} claims", show_lines=False)
-    for col in ("id", "kind", "source", "statement"):
+    table.add_column("id", no_wrap=True)
+    for col in ("kind", "source", "statement"):
         table.add_column(col, overflow="fold")
     for c in selected:
         table.add_row(c.id, c.kind, c.source, c.statement)
@@ -135,7 +145,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for r in results:
         worst = r.evidence.get("worst_ratio")
         worst_s = f"{worst:.3g}" if isinstance(worst, float) else str(worst)
-        verdict = f"[{_STYLE[r.status]}]{r.status}[/]" + ("" if r.ok else f" (expected {r.claim.expected})")
+        verdict = f"[{_STYLE[r.status]}]{r.status}[/]"
+        if not r.ok:
+            verdict += f" (expected {r.claim.expected})"
         table.add_row(r.claim.id, r.claim.kind, verdict, worst_s, f"{r.seconds:.2f}")
     console = _console()
     console.print(table)
@@ -177,7 +189,8 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     from . import claims, figures
 
     if args.figure not in figures.available():
-        raise UsageError(f"figure must be one of {', '.join(figures.available())}; got {args.figure!r}")
+        names = ", ".join(figures.available())
+        raise UsageError(f"figure must be one of {names}; got {args.figure!r}")
     try:
         claims.get_profile(args.profile)
     except ValueError as exc:
@@ -196,8 +209,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from . import audit
-
     params: dict[str, float] = {}
     for item in args.param:
         name, sep, value = item.partition("=")
@@ -209,6 +220,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             raise UsageError(f"--param must look like NAME=NUMBER, got {item!r}") from None
     if not args.catalogue and not args.formula:
         raise UsageError("give a FORMULA or --catalogue")
+    from . import audit
+
     try:
         return audit.cli_audit(args.formula, params, catalogue=args.catalogue, json_path=args.json)
     except ValueError as exc:

@@ -46,7 +46,9 @@ SurrogateLike = EscapeNoise | Callable[[np.ndarray], np.ndarray]
 
 def _escape(name: str, value: object) -> EscapeNoise:
     if not isinstance(value, EscapeNoise):
-        raise ValueError(f"{name} must be an escape-noise family from sgverify.escape, got {value!r}")
+        raise ValueError(
+            f"{name} must be an escape-noise family from sgverify.escape, got {value!r}"
+        )
     return value
 
 
@@ -76,7 +78,9 @@ def preactivation(w: ArrayLike, x: ArrayLike, theta: float = 0.0) -> np.ndarray:
     return w_ @ x_ - finite_real("theta", theta)
 
 
-def expected_output(w: ArrayLike, x: ArrayLike, escape: EscapeNoise, theta: float = 0.0) -> np.ndarray:
+def expected_output(
+    w: ArrayLike, x: ArrayLike, escape: EscapeNoise, theta: float = 0.0
+) -> np.ndarray:
     """``E[y] = f(u)`` for ``y ~ Bernoulli(f(w·x - theta))``."""
     return _escape("escape", escape).cdf(preactivation(w, x, theta))
 
@@ -130,6 +134,7 @@ def sample(
 
 
 # --- SymPy twins (generic escape function f) -----------------------------------------------
+
 
 def expected_output_expr(f: sp.Function = S.f) -> sp.Expr:
     """``E[y]`` of a one-input neuron, derived as ``sum_y y P(y)`` for ``y in {0, 1}``."""

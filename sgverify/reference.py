@@ -129,7 +129,9 @@ def quad(
     if len(points) < 2:
         raise ValueError("points must hold at least the two ends of the interval")
     with workdps(dps):
-        pts = [mpmath.mpf(p) if math.isfinite(p) else (mpmath.inf if p > 0 else -mpmath.inf)
-               for p in points]
+        pts = [
+            mpmath.mpf(p) if math.isfinite(p) else (mpmath.inf if p > 0 else -mpmath.inf)
+            for p in points
+        ]
         value, err = mpmath.quad(func, pts, error=True, maxdegree=10)
         return (float(value), float(err)) if error else float(value)

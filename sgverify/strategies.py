@@ -56,8 +56,9 @@ def escapes(
         if cls is escape.Step:
             return st.just(escape.Step())
         if cls is escape.Exponential:
-            return st.builds(escape.Exponential, st.floats(0.01, 1.0),
-                             betas(1.0 / max_beta, 1.0 / min_beta))
+            return st.builds(
+                escape.Exponential, st.floats(0.01, 1.0), betas(1.0 / max_beta, 1.0 / min_beta)
+            )
         return st.builds(cls, betas(min_beta, max_beta))
 
     return st.sampled_from(families).flatmap(build)

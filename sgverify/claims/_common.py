@@ -41,9 +41,7 @@ MC_WHY = (
 )
 
 
-def mean_check(
-    mean: float, exact: float, exact_var: float, n: int, **info: Any
-) -> Outcome:
+def mean_check(mean: float, exact: float, exact_var: float, n: int, **info: Any) -> Outcome:
     """Compare a Monte Carlo mean with its exact value using the exact variance.
 
     The bound is ``Z * sqrt(exact_var / n)``; with zero variance the mean must be exact
@@ -52,9 +50,15 @@ def mean_check(
     sd = math.sqrt(max(exact_var, 0.0) / n)
     bound = Z * sd if sd > 0 else 64 * EPS * max(1.0, abs(exact))
     out = Outcome.within(
-        abs(mean - exact), bound,
-        mean=mean, exact=exact, exact_var=exact_var, samples=n,
-        min_detectable_bias=(Z + POWER_Z) * sd, z=Z, false_alarm=FALSE_ALARM,
+        abs(mean - exact),
+        bound,
+        mean=mean,
+        exact=exact,
+        exact_var=exact_var,
+        samples=n,
+        min_detectable_bias=(Z + POWER_Z) * sd,
+        z=Z,
+        false_alarm=FALSE_ALARM,
         **info,
     )
     return out

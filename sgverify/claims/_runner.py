@@ -123,17 +123,24 @@ def _search(claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], No
     strategy = claim.points(ctx)  # type: ignore[misc]
     seen = {"n": 0}
     if claim.kind == "exists":
+
         def condition(point: Any) -> bool:
             seen["n"] += 1
             return claim.evaluate(point, ctx).holds
+
         try:
             witness = hypothesis.find(strategy, condition, settings=_settings(ctx.profile))
         except hypothesis.errors.NoSuchExample:
             return {"mode": "find", "examples_run": seen["n"], "found": False}
         out = claim.evaluate(witness, ctx)
         record("search witness", witness, out)
-        return {"mode": "find", "examples_run": seen["n"], "found": True,
-                "witness": jsonable(witness), "outcome": _outcome_dict(out)}
+        return {
+            "mode": "find",
+            "examples_run": seen["n"],
+            "found": True,
+            "witness": jsonable(witness),
+            "outcome": _outcome_dict(out),
+        }
 
     worst: dict[str, Any] = {"ratio": -math.inf, "point": None}
     inconclusive = {"n": 0}
@@ -157,8 +164,11 @@ def _search(claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], No
         record("search counterexample", exc.point, exc.outcome)
         summary["counterexample"] = {"point": jsonable(exc.point), **_outcome_dict(exc.outcome)}
     if inconclusive["n"]:
-        record("search", None, Outcome(True, 0.0, {"inconclusive_points": inconclusive["n"]},
-                                       conclusive=False))
+        record(
+            "search",
+            None,
+            Outcome(True, 0.0, {"inconclusive_points": inconclusive["n"]}, conclusive=False),
+        )
     summary.update(
         examples_run=seen["n"],
         inconclusive_points=inconclusive["n"],
@@ -220,7 +230,9 @@ def run_claim(claim: Claim, profile: str | Profile = "dev") -> Result:
     else:
         status = "confirmed"
     if outcomes:
-        where, worst = max(outcomes, key=lambda wo: wo[1].ratio if math.isfinite(wo[1].ratio) else 1e300)
+        where, worst = max(
+            outcomes, key=lambda wo: wo[1].ratio if math.isfinite(wo[1].ratio) else 1e300
+        )
         evidence["worst_ratio"] = jsonable(worst.ratio)
         evidence["worst_where"] = where
     evidence["checks_run"] = len(outcomes) + (evidence.get("search", {}).get("examples_run") or 0)

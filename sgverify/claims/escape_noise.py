@@ -23,7 +23,13 @@ _DENSITY = sst.density_families
 
 
 def _pinned(cls: type[escape.EscapeNoise]) -> escape.EscapeNoise:
-    return escape.Exponential(0.5, 0.5) if cls is escape.Exponential else cls() if cls is escape.Step else cls(2.0)
+    return (
+        escape.Exponential(0.5, 0.5)
+        if cls is escape.Exponential
+        else cls()
+        if cls is escape.Step
+        else cls(2.0)
+    )
 
 
 def _z(esc: escape.EscapeNoise, v: float) -> float:
@@ -50,6 +56,7 @@ _FLOAT_WHY = (
 
 # --- escape.pdf-is-cdf-derivative -------------------------------------------------------------
 
+
 def _derivative_symbolic() -> Outcome:
     bad = []
     for cls in escape.FAMILIES:
@@ -57,10 +64,16 @@ def _derivative_symbolic() -> Outcome:
         d = sp.diff(esc.cdf_expr(symbolic=True), S.v) - esc.pdf_expr(symbolic=True)
         if not is_zero_everywhere(sp.simplify(d)):
             bad.append(cls.name)
-    return Outcome(not bad, 0.0 if not bad else math.inf,
-                   {"families": [c.name for c in escape.FAMILIES], "failed": bad,
-                    "method": "sympy diff of cdf_expr minus pdf_expr, simplified to 0 on every "
-                              "piece of both half-lines (symbolic parameters)"})
+    return Outcome(
+        not bad,
+        0.0 if not bad else math.inf,
+        {
+            "families": [c.name for c in escape.FAMILIES],
+            "failed": bad,
+            "method": "sympy diff of cdf_expr minus pdf_expr, simplified to 0 on every "
+            "piece of both half-lines (symbolic parameters)",
+        },
+    )
 
 
 def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
@@ -89,10 +102,16 @@ def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outco
         cdf_ref = float(cdf_mp(mpmath.mpf(v)))
     cdf = float(esc.cdf(v))
     err_cdf = abs(cdf - cdf_ref) / max(abs(cdf_ref), 1e-300) if cdf_ref != 0 else abs(cdf) * 1e300
-    return Outcome.all_of({
-        "pdf_vs_mp_derivative": Outcome.within(err_pdf, bound, pdf=pdf, reference=refs, sides=sides),
-        "cdf_vs_mp_twin": Outcome.within(err_cdf, bound, cdf=cdf, reference=cdf_ref),
-    }, family=repr(esc), v=v)
+    return Outcome.all_of(
+        {
+            "pdf_vs_mp_derivative": Outcome.within(
+                err_pdf, bound, pdf=pdf, reference=refs, sides=sides
+            ),
+            "cdf_vs_mp_twin": Outcome.within(err_cdf, bound, cdf=cdf, reference=cdf_ref),
+        },
+        family=repr(esc),
+        v=v,
+    )
 
 
 def _family_points(ctx: Any) -> st.SearchStrategy:
@@ -108,13 +127,18 @@ def _kink_examples() -> tuple[Example, ...]:
     out = []
     for cls in escape.FAMILIES:
         esc = _pinned(cls)
-        for v in (0.0, 3 * esc.scale if esc.scale else 1.0, -3 * esc.scale if esc.scale else -1.0,
-                  *esc.kinks):
+        for v in (
+            0.0,
+            3 * esc.scale if esc.scale else 1.0,
+            -3 * esc.scale if esc.scale else -1.0,
+            *esc.kinks,
+        ):
             out.append(Example(f"{cls.name} v={v:g}", (esc, float(v))))
     return tuple(out)
 
 
 # --- escape.cdf-is-distribution ------------------------------------------------------------------
+
 
 def _limit(expr: sp.Expr, sign: int) -> sp.Expr:
     if isinstance(expr, sp.Piecewise):  # the piece in force far out on that side
@@ -139,16 +163,23 @@ def _distribution_eval(point: tuple[escape.EscapeNoise, np.ndarray], ctx: Any) -
     vs = np.sort(vs)
     cdf, pdf = esc.cdf(vs), esc.pdf(vs)
     far = esc.cdf(np.array([-1e300, -1e12, 1e12, 1e300]))
-    return Outcome.all_of({
-        "monotone": Outcome.within(max(0.0, -float(np.min(np.diff(cdf), initial=0.0))), 4 * EPS),
-        "in_unit_interval": Outcome.within(
-            float(max(0.0, -cdf.min(), cdf.max() - 1.0)), 1e-300),
-        "density_nonnegative": Outcome.within(max(0.0, -float(pdf.min())), 1e-300),
-        "far_limits": Outcome.within(float(np.abs(far - [0, 0, 1, 1]).max()),
-                                     1e-9 if isinstance(esc, (escape.FastSigmoid, escape.Arctan))
-                                     else 1e-300,
-                                     values=far),
-    }, family=repr(esc))
+    return Outcome.all_of(
+        {
+            "monotone": Outcome.within(
+                max(0.0, -float(np.min(np.diff(cdf), initial=0.0))), 4 * EPS
+            ),
+            "in_unit_interval": Outcome.within(
+                float(max(0.0, -cdf.min(), cdf.max() - 1.0)), 1e-300
+            ),
+            "density_nonnegative": Outcome.within(max(0.0, -float(pdf.min())), 1e-300),
+            "far_limits": Outcome.within(
+                float(np.abs(far - [0, 0, 1, 1]).max()),
+                1e-9 if isinstance(esc, (escape.FastSigmoid, escape.Arctan)) else 1e-300,
+                values=far,
+            ),
+        },
+        family=repr(esc),
+    )
 
 
 def _distribution_points(ctx: Any) -> st.SearchStrategy:
@@ -160,12 +191,14 @@ def _distribution_points(ctx: Any) -> st.SearchStrategy:
 
 # --- escape.pdf-normalised ----------------------------------------------------------------------
 
+
 def _normalised_symbolic() -> Outcome:
     found = {}
     for cls in _DENSITY:
         esc = _pinned(cls)
-        found[cls.name] = str(sp.simplify(sp.integrate(esc.pdf_expr(symbolic=True),
-                                                       (S.v, -sp.oo, sp.oo))))
+        found[cls.name] = str(
+            sp.simplify(sp.integrate(esc.pdf_expr(symbolic=True), (S.v, -sp.oo, sp.oo)))
+        )
     ok = all(val == "1" for val in found.values())
     return Outcome(ok, 0.0 if ok else math.inf, {"integral_symbolic_parameters": found})
 
@@ -176,16 +209,22 @@ def _normalised_eval(esc: escape.EscapeNoise, ctx: Any) -> Outcome:
     pts = sorted({lo, hi, *esc.kinks, 0.0, -s, s} - {math.inf, -math.inf})
     pts = [p for p in pts if lo <= p <= hi]
     value, err = reference.quad(reference.escape_pdf(esc), [lo, *pts, hi], error=True)
-    return Outcome.within(abs(value - 1.0), 1e-12, integral=value, quad_error_estimate=err,
-                          family=repr(esc))
+    return Outcome.within(
+        abs(value - 1.0), 1e-12, integral=value, quad_error_estimate=err, family=repr(esc)
+    )
 
 
 # --- escape.step-limit ------------------------------------------------------------------------
 
 _TAILS = {
-    "sigmoid": "exponential", "laplace": "exponential", "exponential": "exponential",
-    "gaussian": "gaussian", "fast-sigmoid": "power", "arctan": "power",
-    "uniform": "compact", "triangular": "compact",
+    "sigmoid": "exponential",
+    "laplace": "exponential",
+    "exponential": "exponential",
+    "gaussian": "gaussian",
+    "fast-sigmoid": "power",
+    "arctan": "power",
+    "uniform": "compact",
+    "triangular": "compact",
 }
 
 
@@ -208,8 +247,14 @@ def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
     digits = zs[-1] ** 2 / 4.6 if tail == "gaussian" else zs[-1] / 2.3
     numeric = [abs(float(esc.sharpen(k).cdf(v)) - (1.0 if v > 0 else 0.0)) for k in ks]
     logs = [_log_gap(esc.sharpen(k), v, digits) for k in ks]
-    info: dict[str, Any] = {"family": repr(esc), "v": v, "z": zs, "gap_float64": numeric,
-                            "log_gap_mp": [float(x) for x in logs], "tail": tail}
+    info: dict[str, Any] = {
+        "family": repr(esc),
+        "v": v,
+        "z": zs,
+        "gap_float64": numeric,
+        "log_gap_mp": [float(x) for x in logs],
+        "tail": tail,
+    }
     checks = {"float64_gap_at_largest_z": Outcome.within(numeric[-1], 1e-4)}
     if tail == "power":
         slope = float((logs[1] - logs[0]) / mpmath.log(10))
@@ -219,7 +264,7 @@ def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
         checks["log_gap_slope_in_z_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
     elif tail == "gaussian":
         # Mills ratio: gap ~ exp(-z^2/2) / (z sqrt(2 pi)); remove the known prefactor
-        corrected = [lg + mpmath.log(z) for lg, z in zip(logs, zs)]
+        corrected = [lg + mpmath.log(z) for lg, z in zip(logs, zs, strict=True)]
         slope = float((corrected[1] - corrected[0]) / ((zs[1] ** 2 - zs[0] ** 2) / 2))
         checks["log_gap_slope_in_z2/2_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
     else:
@@ -231,8 +276,9 @@ def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
 def _step_points(ctx: Any) -> st.SearchStrategy:
     def with_v(esc: escape.EscapeNoise) -> st.SearchStrategy:
         mag = st.floats(0.01, 10.0).map(lambda t: t * esc.scale)
-        return st.tuples(st.just(esc), st.tuples(mag, st.sampled_from((-1.0, 1.0))).map(
-            lambda ms: ms[0] * ms[1]))
+        return st.tuples(
+            st.just(esc), st.tuples(mag, st.sampled_from((-1.0, 1.0))).map(lambda ms: ms[0] * ms[1])
+        )
 
     return sst.escapes().flatmap(with_v)
 
@@ -242,7 +288,7 @@ CLAIMS = (
         id="escape.pdf-is-cdf-derivative",
         kind="identity",
         statement="For every escape-noise family the density (the matched surrogate derivative) "
-                  "is the derivative of the firing probability.",
+        "is the derivative of the firing probability.",
         formula=r"f'(v) = \frac{d}{dv} f(v)",
         source="§2, Table of escape-noise functions",
         tolerance=Tolerance(1.0, _FLOAT_WHY),
@@ -252,26 +298,31 @@ CLAIMS = (
         symbolic=_derivative_symbolic,
         proof=PROOF,
         limitations="Numeric points have |beta v| <= 40; at a kink the density must equal one of "
-                    "the one-sided derivatives. The step has no density: its derivative is 0 "
-                    "for v != 0 and its SymPy twin is DiracDelta.",
+        "the one-sided derivatives. The step has no density: its derivative is 0 "
+        "for v != 0 and its SymPy twin is DiracDelta.",
     ),
     Claim(
         id="escape.cdf-is-distribution",
         kind="for-all",
         statement="Every escape-noise function is a distribution function: monotone, in [0, 1], "
-                  "with limits 0 and 1, and a non-negative density.",
+        "with limits 0 and 1, and a non-negative density.",
         formula=r"f' \ge 0,\ \lim_{v\to-\infty} f = 0,\ \lim_{v\to\infty} f = 1",
         source="§2",
-        tolerance=Tolerance(1.0, "monotonicity up to 4 eps (one rounding of each of two "
-                            "evaluations); limits at |v| = 1e12 within 1e-9 for the heavy "
-                            "(1/|v|) tails, exact elsewhere; range and sign exact"),
+        tolerance=Tolerance(
+            1.0,
+            "monotonicity up to 4 eps (one rounding of each of two "
+            "evaluations); limits at |v| = 1e12 within 1e-9 for the heavy "
+            "(1/|v|) tails, exact elsewhere; range and sign exact",
+        ),
         evaluate=_distribution_eval,
         points=_distribution_points,
-        examples=tuple(Example(c.name, (_pinned(c), np.linspace(-5, 5, 101))) for c in escape.FAMILIES),
+        examples=tuple(
+            Example(c.name, (_pinned(c), np.linspace(-5, 5, 101))) for c in escape.FAMILIES
+        ),
         symbolic=_distribution_symbolic,
         proof=PROOF,
         limitations="Monotonicity is checked on sampled grids, and symbolically only through "
-                    "the density's sign (escape.pdf-is-cdf-derivative).",
+        "the density's sign (escape.pdf-is-cdf-derivative).",
     ),
     Claim(
         id="escape.pdf-normalised",
@@ -279,9 +330,12 @@ CLAIMS = (
         statement="Every matched surrogate derivative has area 1 (it is a probability density).",
         formula=r"\int_{-\infty}^{\infty} f'(v)\,dv = 1",
         source="§2",
-        tolerance=Tolerance(1e-12, "mpmath tanh-sinh quadrature at 30 digits with breakpoints "
-                            "at every kink is accurate to far below 1e-20 for these piecewise "
-                            "analytic densities; 1e-12 only guards the float64 parameters"),
+        tolerance=Tolerance(
+            1e-12,
+            "mpmath tanh-sinh quadrature at 30 digits with breakpoints "
+            "at every kink is accurate to far below 1e-20 for these piecewise "
+            "analytic densities; 1e-12 only guards the float64 parameters",
+        ),
         evaluate=_normalised_eval,
         points=lambda ctx: sst.escapes(),
         examples=tuple(Example(c.name, _pinned(c)) for c in _DENSITY),
@@ -293,22 +347,28 @@ CLAIMS = (
         id="escape.step-limit",
         kind="limit",
         statement="As the steepness grows, every escape-noise function tends to the step H(v) "
-                  "for v != 0: exponentially fast for logistic, Laplace and exponential noise, "
-                  "like exp(-z^2/2) for Gaussian, like 1/z for fast-sigmoid and arctan, and "
-                  "exactly for compact noise.",
+        "for v != 0: exponentially fast for logistic, Laplace and exponential noise, "
+        "like exp(-z^2/2) for Gaussian, like 1/z for fast-sigmoid and arctan, and "
+        "exactly for compact noise.",
         formula=r"\lim_{\beta\to\infty} f_\beta(v) = H(v)\quad (v \ne 0)",
         source="§2 (step = the beta -> inf limit)",
-        tolerance=Tolerance(1e-3, "the measured rate (log-gap slope) must match the family's "
-                            "asymptotic rate within 1e-3; the next term of each expansion "
-                            "contributes less than 1e-3 at z >= 50 (and at z >= 1e3 for the "
-                            "power tails; the Gaussian's Mills-ratio prefactor is removed)"),
+        tolerance=Tolerance(
+            1e-3,
+            "the measured rate (log-gap slope) must match the family's "
+            "asymptotic rate within 1e-3; the next term of each expansion "
+            "contributes less than 1e-3 at z >= 50 (and at z >= 1e3 for the "
+            "power tails; the Gaussian's Mills-ratio prefactor is removed)",
+        ),
         evaluate=_step_eval,
         points=_step_points,
-        examples=tuple(Example(f"{c.name} v={s:+g}", (_pinned(c), s * 0.7 * _pinned(c).scale))
-                       for c in _DENSITY for s in (-1.0, 1.0)),
+        examples=tuple(
+            Example(f"{c.name} v={s:+g}", (_pinned(c), s * 0.7 * _pinned(c).scale))
+            for c in _DENSITY
+            for s in (-1.0, 1.0)
+        ),
         uses=("escape.cdf-is-distribution",),
         proof=PROOF,
         limitations="At v = 0 the smooth symmetric families stay at 1/2 for every beta, while "
-                    "the step has H(0) = 0: the limit holds for v != 0 only.",
+        "the step has H(0) = 0: the limit holds for v != 0 only.",
     ),
 )
