@@ -1,0 +1,31 @@
+"""Docs that run: the README's REPL session and every docstring example in the package."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import sgverify
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(sgverify.__path__, "sgverify.")
+    if not m.name.endswith("__main__")
+)
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def test_readme_session():
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=FLAGS)
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=FLAGS)
+    assert result.failed == 0, f"{result.failed} failing docstring example(s) in {name}"
