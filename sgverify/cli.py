@@ -140,7 +140,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     results = run_claims(args.patterns, args.profile)
     table = Table(title=f"sgverify check ({args.profile} profile)")
-    for col in ("claim", "kind", "verdict", "worst ratio", "seconds"):
+    table.add_column("claim", no_wrap=True)
+    for col in ("kind", "verdict", "worst ratio", "seconds"):
         table.add_column(col, overflow="fold")
     for r in results:
         worst = r.evidence.get("worst_ratio")
