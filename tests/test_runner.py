@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from sgverify.claims import Claim, Example, Outcome, Tolerance, verify
 
 TOL = Tolerance(1.0, "test tolerance")
+ONE = (Example("one", 1.0),)
 
 
-def make(evaluate, *, kind="for-all", points=None, examples=(Example("one", 1.0),), **kw):
+def make(evaluate, *, kind="for-all", points=None, examples=ONE, **kw):
     return Claim(id="test.fake", kind=kind, statement="s", formula="x", source="test",
                  tolerance=TOL, evaluate=evaluate, points=points, examples=examples, **kw)
 
@@ -77,7 +78,7 @@ def test_record_validation():
         make(lambda p, c: Outcome(True, 0), examples=())
     with pytest.raises(ValueError, match="why"):
         Tolerance(1.0, " ")
-    with pytest.raises(ValueError, match="Tolerance.value"):
+    with pytest.raises(ValueError, match=r"Tolerance\.value"):
         Tolerance(math.nan, "x")
 
 
