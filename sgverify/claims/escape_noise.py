@@ -50,8 +50,15 @@ _FLOAT_WHY = (
     "worst form (the Gaussian exp(-z^2/2)) is z^2; 8 covers the few roundings of each form. "
     "Within rounding of a kink the density is compared with its one-sided limits taken "
     "1e-9 widths off the kink, which adds 1e-7 (the densities' relative slope there is "
-    "O(1) per width, so the offset moves them by about 1e-9; 100x margin)"
+    "O(1) per width, so the offset moves them by about 1e-9; 100x margin). The float64 "
+    "central difference of the NumPy CDF (h = eps^(1/3) widths) must match the density to "
+    "1e-9 / width: rounding eps/h ~ 4e-11 plus truncation ~ 1e-11, away from kinks"
 )
+
+
+#: |central difference - density| bound, in units of the peak scale 1/width: rounding
+#: eps/h = eps^(2/3) ~ 4e-11 plus truncation h^2 |f'''| / 6 ~ 1e-11 for these families
+_FD_BOUND = 1e-9
 
 
 # --- escape.pdf-is-cdf-derivative -------------------------------------------------------------
@@ -102,16 +109,21 @@ def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outco
         cdf_ref = float(cdf_mp(mpmath.mpf(v)))
     cdf = float(esc.cdf(v))
     err_cdf = abs(cdf - cdf_ref) / max(abs(cdf_ref), 1e-300) if cdf_ref != 0 else abs(cdf) * 1e300
-    return Outcome.all_of(
-        {
-            "pdf_vs_mp_derivative": Outcome.within(
-                err_pdf, bound, pdf=pdf, reference=refs, sides=sides
-            ),
-            "cdf_vs_mp_twin": Outcome.within(err_cdf, bound, cdf=cdf, reference=cdf_ref),
-        },
-        family=repr(esc),
-        v=v,
-    )
+    checks = {
+        "pdf_vs_mp_derivative": Outcome.within(
+            err_pdf, bound, pdf=pdf, reference=refs, sides=sides
+        ),
+        "cdf_vs_mp_twin": Outcome.within(err_cdf, bound, cdf=cdf, reference=cdf_ref),
+    }
+    # the float64 CDF against the float64 density directly, without the twins: a central
+    # difference with h = eps^(1/3) widths, away from kinks (where it would straddle a jump)
+    h = EPS ** (1 / 3) * esc.scale
+    if all(abs(v - k) > 2 * h for k in esc.kinks):
+        fd = float((esc.cdf(v + h) - esc.cdf(v - h)) / (2 * h))
+        checks["numeric_cdf_central_difference"] = Outcome.within(
+            abs(fd - pdf), _FD_BOUND / esc.scale, difference=fd, h=h
+        )
+    return Outcome.all_of(checks, family=repr(esc), v=v)
 
 
 def _family_points(ctx: Any) -> st.SearchStrategy:
