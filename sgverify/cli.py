@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="output folder (default reports/)")
     rp.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
     rp.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
+    rp.add_argument("--no-figures", action="store_true", help="skip reproducing the figures")
+    rp.add_argument("--no-audit", action="store_true", help="skip the surrogate catalogue")
 
     rr = sub.add_parser("reproduce", help="reproduce a paper figure with its numbers")
     rr.add_argument("figure", metavar="FIGURE", help="fig4b | fig4c | fig5 | training")
@@ -179,7 +181,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         claims.select(args.patterns or ["*"])
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    paths, results = write_report(args.out, profile=args.profile, patterns=args.patterns or None)
+    paths, results = write_report(args.out, profile=args.profile, patterns=args.patterns or None,
+                                  figures=not args.no_figures, audit=not args.no_audit)
     bad = [r for r in results if not r.ok]
     _console().print(f"wrote {paths['html']} and {paths['json']} "
                      f"({len(results)} claims, {len(bad)} without their expected verdict)")
