@@ -1,0 +1,390 @@
+"""A whitelisting parser for surrogate-derivative formulas: text -> SymPy and NumPy, never eval.
+
+The text is parsed by :func:`ast.parse` in ``eval`` mode (which only builds a syntax tree; it
+runs nothing) after a length check. Every node is then checked against a whitelist, and the
+SymPy expression and the NumPy evaluator are both built by walking the checked tree. Names
+are ``v``, ``pi``, ``e`` and the caller's parameters; calls are only of the functions in
+:data:`FUNCTIONS`, by bare name, with positional arguments.
+
+Resource limits (each with a one-line ValueError): the text length, the number of nodes,
+the nesting depth, the size of every number, and the polynomial degree a power can reach
+(``(1 + v)**64**64`` would otherwise make SymPy expand a huge polynomial). Values that do not
+depend on ``v`` are computed in float arithmetic while checking, so ``9**9**9**9`` is refused
+before SymPy ever sees it.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+from scipy.special import erf as np_erf
+from scipy.special import erfc as np_erfc
+from scipy.special import expit
+
+from .. import symbols as S
+
+__all__ = ["FUNCTIONS", "LIMITS", "Formula", "parse"]
+
+#: resource limits of a formula
+LIMITS = {
+    "max_chars": 500,  # longer formulas are refused before tokenising
+    "max_nodes": 200,  # syntax-tree nodes
+    "max_depth": 40,  # nesting depth of the syntax tree
+    "max_number": 1e12,  # magnitude of any literal, parameter or v-free sub-expression
+    "max_exponent": 64,  # magnitude of an exponent
+    "max_degree": 256,  # polynomial degree reachable by nested powers
+}
+
+_Num = Callable[[np.ndarray], np.ndarray]
+
+
+def _heaviside_sym(x: sp.Expr) -> sp.Expr:
+    return sp.Piecewise((0, x < 0), (1, True))
+
+
+def _sigmoid_sym(x: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-x))
+
+
+#: whitelisted functions: name -> (arity or None for 2+, SymPy builder, NumPy builder)
+FUNCTIONS: dict[str, tuple[int | None, Callable[..., sp.Expr], Callable[..., np.ndarray]]] = {
+    "abs": (1, sp.Abs, np.abs),
+    "sign": (1, sp.sign, np.sign),
+    "exp": (1, sp.exp, np.exp),
+    "log": (1, sp.log, np.log),
+    "sqrt": (1, sp.sqrt, np.sqrt),
+    "sin": (1, sp.sin, np.sin),
+    "cos": (1, sp.cos, np.cos),
+    "tan": (1, sp.tan, np.tan),
+    "sinh": (1, sp.sinh, np.sinh),
+    "cosh": (1, sp.cosh, np.cosh),
+    "tanh": (1, sp.tanh, np.tanh),
+    "atan": (1, sp.atan, np.arctan),
+    "arctan": (1, sp.atan, np.arctan),
+    "erf": (1, sp.erf, np_erf),
+    "erfc": (1, sp.erfc, np_erfc),
+    "floor": (1, sp.floor, np.floor),
+    "sigmoid": (1, _sigmoid_sym, expit),
+    # H(0) = 1, the convention of most libraries' backward masks; a single point does not
+    # change any integral
+    "heaviside": (1, _heaviside_sym, lambda x: np.where(x < 0, 0.0, 1.0)),
+    "relu": (1, lambda x: sp.Max(x, 0), lambda x: np.maximum(x, 0.0)),
+    "min": (None, sp.Min, lambda *a: np.minimum.reduce(np.broadcast_arrays(*a))),
+    "max": (None, sp.Max, lambda *a: np.maximum.reduce(np.broadcast_arrays(*a))),
+    "where": (3, None, None),  # where(condition, a, b), handled by the walker
+}
+_CONSTANTS = {"pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
+_BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A checked surrogate-derivative formula.
+
+    Attributes
+    ----------
+    text
+        The formula as given.
+    params
+        The parameter values it was built with.
+    expr
+        The SymPy expression in :data:`sgverify.symbols.v` with exact (rational) numbers.
+    """
+
+    text: str
+    params: dict[str, float]
+    expr: sp.Expr
+    _num: _Num = field(repr=False, compare=False)
+
+    def numpy(self, v: np.ndarray) -> np.ndarray:
+        """The formula evaluated in float64 at the potentials ``v`` (built from the tree,
+        independently of :attr:`expr`); overflow gives inf/NaN, never a warning."""
+        v = np.asarray(v, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            out = self._num(v)
+        return np.broadcast_to(np.asarray(out, dtype=np.float64), v.shape).copy()
+
+
+class _Node:
+    """A checked sub-tree: its SymPy form, its NumPy form, and facts used by the limits."""
+
+    __slots__ = ("sym", "num", "const", "degree")
+
+    def __init__(self, sym: sp.Basic, num: _Num, const: float | None, degree: float) -> None:
+        self.sym, self.num, self.const, self.degree = sym, num, const, degree
+
+
+def _fail(message: str) -> ValueError:
+    return ValueError(f"formula: {message}")
+
+
+def _exact(value: float) -> sp.Rational:
+    # the shortest decimal that round-trips, as an exact rational: 0.1 -> 1/10
+    return sp.Rational(repr(float(value)))
+
+
+def _bounded(value: float, what: str) -> float:
+    if not math.isfinite(value) or abs(value) > LIMITS["max_number"]:
+        raise _fail(f"{what} {value!r} is out of range (|x| <= {LIMITS['max_number']:g})")
+    return value
+
+
+class _Builder:
+    def __init__(self, params: Mapping[str, float]) -> None:
+        self.params = params
+        self.used: set[str] = set()
+
+    def build(self, node: ast.AST) -> _Node:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise _fail(f"{_describe(node)} is not allowed")
+        return method(node)
+
+    # --- leaves ------------------------------------------------------------------------
+    def _Constant(self, node: ast.Constant) -> _Node:
+        val = node.value
+        if isinstance(val, bool) or not isinstance(val, (int, float)):
+            raise _fail(f"only real numbers are allowed, not {type(val).__name__} {val!r}")
+        if isinstance(val, int) and len(str(abs(val))) > 13:
+            raise _fail(f"integer literal with {len(str(abs(val)))} digits is too large")
+        fval = _bounded(float(val), "number")
+        sym = sp.Integer(val) if isinstance(val, int) else _exact(fval)
+        return _Node(sym, lambda v, c=fval: np.full_like(v, c), fval, 0)
+
+    def _Name(self, node: ast.Name) -> _Node:
+        name = node.id
+        if name.startswith("_"):
+            raise _fail(f"name {name!r} is not allowed")
+        if name == "v":
+            return _Node(S.v, lambda v: v, None, 1)
+        if name in self.params:
+            self.used.add(name)
+            val = self.params[name]
+            return _Node(_exact(val), lambda v, c=val: np.full_like(v, c), val, 0)
+        if name in _CONSTANTS:
+            sym, val = _CONSTANTS[name]
+            return _Node(sym, lambda v, c=val: np.full_like(v, c), val, 0)
+        if name in FUNCTIONS:
+            raise _fail(f"{name!r} is a function: call it, e.g. {name}(v)")
+        raise _fail(f"unknown name {name!r}: the variable is v; give parameters as NAME=VALUE")
+
+    # --- operators ---------------------------------------------------------------------
+    def _UnaryOp(self, node: ast.UnaryOp) -> _Node:
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise _fail(f"operator {type(node.op).__name__} is not allowed")
+        a = self.build(node.operand)
+        if isinstance(node.op, ast.UAdd):
+            return a
+        return _Node(-a.sym, lambda v, f=a.num: -f(v),
+                     None if a.const is None else -a.const, a.degree)
+
+    def _BinOp(self, node: ast.BinOp) -> _Node:
+        if not isinstance(node.op, _BINOPS):
+            raise _fail(f"operator {type(node.op).__name__} is not allowed (use + - * / **)")
+        a, b = self.build(node.left), self.build(node.right)
+        const = None
+        if isinstance(node.op, ast.Pow):
+            return self._power(a, b)
+        fa, fb = a.num, b.num
+        if isinstance(node.op, ast.Add):
+            sym, num, deg = a.sym + b.sym, (lambda v: fa(v) + fb(v)), max(a.degree, b.degree)
+            if a.const is not None and b.const is not None:
+                const = a.const + b.const
+        elif isinstance(node.op, ast.Sub):
+            sym, num, deg = a.sym - b.sym, (lambda v: fa(v) - fb(v)), max(a.degree, b.degree)
+            if a.const is not None and b.const is not None:
+                const = a.const - b.const
+        elif isinstance(node.op, ast.Mult):
+            sym, num, deg = a.sym * b.sym, (lambda v: fa(v) * fb(v)), a.degree + b.degree
+            if a.const is not None and b.const is not None:
+                const = a.const * b.const
+        else:
+            if b.const == 0.0:
+                raise _fail("division by zero")
+            sym, num, deg = a.sym / b.sym, (lambda v: fa(v) / fb(v)), a.degree + b.degree
+            if a.const is not None and b.const is not None:
+                const = a.const / b.const
+        if const is not None:
+            _bounded(const, "constant sub-expression")
+        self._degree(deg)
+        return _Node(sym, num, const, deg)
+
+    def _power(self, a: _Node, b: _Node) -> _Node:
+        if b.const is None:
+            raise _fail("an exponent must not depend on v (use exp(...) instead)")
+        e = b.const
+        if abs(e) > LIMITS["max_exponent"]:
+            raise _fail(f"exponent {e:g} is too large (|exponent| <= {LIMITS['max_exponent']})")
+        const = None
+        if a.const is not None:
+            if a.const == 0.0 and e < 0:
+                raise _fail("division by zero (0 to a negative power)")
+            try:
+                const = math.pow(a.const, e)
+            except (OverflowError, ValueError):
+                raise _fail(f"constant power {a.const:g}**{e:g} is not a finite real number") from None
+            _bounded(const, "constant sub-expression")
+        deg = self._degree(a.degree * abs(e))
+        fa, fb = a.num, b.num
+        return _Node(a.sym ** b.sym, lambda v: np.power(fa(v), fb(v)), const, deg)
+
+    def _degree(self, deg: float) -> float:
+        if deg > LIMITS["max_degree"]:
+            raise _fail(f"the formula reaches polynomial degree {deg:g} (limit {LIMITS['max_degree']})")
+        return deg
+
+    # --- calls -------------------------------------------------------------------------
+    def _Call(self, node: ast.Call) -> _Node:
+        if not isinstance(node.func, ast.Name):
+            raise _fail(f"only whitelisted functions may be called by name, not {_describe(node.func)}")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise _fail(f"function {name!r} is not allowed (allowed: {allowed})")
+        if node.keywords:
+            raise _fail(f"{name}() takes no keyword arguments")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise _fail(f"{name}() takes no *arguments")
+        arity, sym_fn, num_fn = FUNCTIONS[name]
+        if name == "where":
+            return self._where(node)
+        n = len(node.args)
+        if (arity is None and n < 2) or (arity is not None and n != arity):
+            want = "at least 2 arguments" if arity is None else f"{arity} argument(s)"
+            raise _fail(f"{name}() takes {want}, got {n}")
+        args = [self.build(a) for a in node.args]
+        sym = sym_fn(*[a.sym for a in args])
+        fns = [a.num for a in args]
+        num = (lambda v: num_fn(*[f(v) for f in fns]))
+        const = None
+        if all(a.const is not None for a in args):
+            with np.errstate(all="ignore"):
+                const = float(num_fn(*[np.float64(a.const) for a in args]))
+            _bounded(const, f"{name}() of constants")
+        deg = max(a.degree for a in args) if name in ("abs", "min", "max", "relu") else 0
+        if name in ("abs", "min", "max", "relu", "sign", "heaviside", "floor"):
+            deg = max(a.degree for a in args)
+        return _Node(sym, num, const, deg)
+
+    def _where(self, node: ast.Call) -> _Node:
+        if len(node.args) != 3:
+            raise _fail(f"where() takes 3 arguments (condition, a, b), got {len(node.args)}")
+        cond_sym, cond_num = self._condition(node.args[0])
+        a, b = self.build(node.args[1]), self.build(node.args[2])
+        fa, fb = a.num, b.num
+        sym = sp.Piecewise((a.sym, cond_sym), (b.sym, True))
+        return _Node(sym, lambda v: np.where(cond_num(v), fa(v), fb(v)), None,
+                     max(a.degree, b.degree))
+
+    def _condition(self, node: ast.AST) -> tuple[sp.Basic, Callable[[np.ndarray], np.ndarray]]:
+        if isinstance(node, ast.BoolOp):
+            parts = [self._condition(x) for x in node.values]
+            if isinstance(node.op, ast.And):
+                return sp.And(*[p[0] for p in parts]), (
+                    lambda v: np.logical_and.reduce([p[1](v) for p in parts]))
+            return sp.Or(*[p[0] for p in parts]), (
+                lambda v: np.logical_or.reduce([p[1](v) for p in parts]))
+        if isinstance(node, ast.Compare):
+            if not all(type(op) in _CMPOPS for op in node.ops):
+                raise _fail("conditions may only use < <= > >=")
+            terms = [self.build(node.left), *[self.build(c) for c in node.comparators]]
+            syms, nums = [], []
+            for (lhs, rhs), op in zip(zip(terms, terms[1:]), node.ops):
+                rel = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}[_CMPOPS[type(op)]]
+                npop = {"<": np.less, "<=": np.less_equal, ">": np.greater,
+                        ">=": np.greater_equal}[_CMPOPS[type(op)]]
+                syms.append(rel(lhs.sym, rhs.sym))
+                nums.append(lambda v, f=lhs.num, g=rhs.num, o=npop: o(f(v), g(v)))
+            return sp.And(*syms), lambda v: np.logical_and.reduce([f(v) for f in nums])
+        raise _fail(f"where() needs a comparison as its condition, not {_describe(node)}")
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {
+        ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Subscript: "subscript",
+        ast.ListComp: "comprehension", ast.GeneratorExp: "comprehension",
+        ast.SetComp: "comprehension", ast.DictComp: "comprehension", ast.Tuple: "a tuple",
+        ast.List: "a list", ast.Dict: "a dict", ast.Set: "a set", ast.Starred: "starred",
+        ast.NamedExpr: "assignment (:=)", ast.IfExp: "if-expression (use where())",
+        ast.JoinedStr: "f-string", ast.Await: "await", ast.Yield: "yield",
+        ast.Compare: "a comparison outside where()", ast.BoolOp: "and/or outside where()",
+    }
+    return kinds.get(type(node), type(node).__name__)
+
+
+def _depth(node: ast.AST) -> int:
+    # iterative, so that a deep tree cannot exhaust the Python stack here
+    best, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        best = max(best, d)
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(n))
+    return best
+
+
+def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
+    """Check and build a surrogate-derivative formula in ``v``.
+
+    Parameters
+    ----------
+    formula
+        Python-syntax arithmetic in ``v``, e.g. ``"1/(beta*abs(v)+1)**2"``; functions from
+        :data:`FUNCTIONS` and ``where(condition, a, b)`` for piecewise definitions.
+    params
+        Values of every other name the formula uses.
+
+    Raises
+    ------
+    ValueError
+        One line naming what is wrong; nothing of the text is ever executed.
+
+    Examples
+    --------
+    >>> f = parse("1/(beta*abs(v)+1)**2", {"beta": 10})
+    >>> f.expr
+    (10*Abs(v) + 1)**(-2)
+    >>> float(f.numpy([0.1])[0])
+    0.25
+    >>> parse("__import__('os').system('true')")
+    Traceback (most recent call last):
+    ...
+    ValueError: formula: function '__import__' is not allowed (allowed: ...)
+    """
+    if not isinstance(formula, str):
+        raise ValueError(f"formula must be a string, got {type(formula).__name__}")
+    if len(formula) > LIMITS["max_chars"]:
+        raise _fail(f"{len(formula)} characters is too long (limit {LIMITS['max_chars']})")
+    if not formula.strip():
+        raise _fail("empty formula")
+    clean: dict[str, float] = {}
+    for name, value in (params or {}).items():
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise ValueError(f"params: invalid parameter name {name!r}")
+        if name == "v" or name in FUNCTIONS or name in _CONSTANTS:
+            raise ValueError(f"params: {name!r} is reserved and cannot be a parameter")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(f"params: {name} must be a real number, got {value!r}")
+        clean[name] = _bounded(float(value), f"params: {name} =")
+    try:
+        tree = ast.parse(formula.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise _fail(f"syntax error: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise _fail("too deeply nested to parse") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > LIMITS["max_nodes"]:
+        raise _fail(f"{nodes} syntax nodes is too many (limit {LIMITS['max_nodes']})")
+    if _depth(tree) > LIMITS["max_depth"]:
+        raise _fail(f"nested deeper than {LIMITS['max_depth']} levels")
+    builder = _Builder(clean)
+    node = builder.build(tree.body)
+    unused = sorted(set(clean) - builder.used)
+    if unused:
+        raise ValueError(f"params: {', '.join(unused)} not used by the formula")
+    return Formula(formula, clean, node.sym, node.num)
