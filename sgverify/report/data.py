@@ -220,6 +220,12 @@ class FigureEntry:
     data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
+    @property
+    def key_numbers(self) -> list[tuple[str, Any]]:
+        """The figure's top-level numbers and short strings (the rest is in its JSON)."""
+        return [(k, v) for k, v in self.data.items()
+                if _scalar(v) and not (isinstance(v, str) and len(v) > 80)][:12]
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("png_base64")  # the picture lives in the HTML; the JSON keeps the numbers
@@ -234,6 +240,15 @@ class AuditSection:
     reason: str = ""
     records: list[dict[str, Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+
+    @property
+    def verdict_counts(self) -> dict[str, int]:
+        """Entries per audit verdict, when the records carry one."""
+        out: dict[str, int] = {}
+        for r in self.records:
+            if isinstance(r.get("verdict"), str):
+                out[r["verdict"]] = out.get(r["verdict"], 0) + 1
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"available": self.available, "reason": self.reason, "records": self.records}
@@ -359,9 +374,9 @@ def _close(rep: Any) -> None:
 
 
 #: catalogue columns in the order a reader wants them, when the records have them
-_AUDIT_COLUMNS = ("library", "name", "formula", "params", "parameters", "verdict", "nonnegative",
-                  "integrable", "area", "factor", "family", "match", "peak", "width", "symmetric")
-_MAX_AUDIT_COLUMNS = 10
+_AUDIT_COLUMNS = ("library", "name", "formula", "params", "parameters", "verdict", "reason",
+                  "area", "factor", "family", "nonnegative", "integrable", "peak", "width")
+_MAX_AUDIT_COLUMNS = 9
 
 
 def _scalar(x: Any) -> bool:

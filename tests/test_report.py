@@ -1,0 +1,372 @@
+"""The verification report: structure (gold file), escaping, atomic writing, status propagation.
+
+Regenerate the gold file after an intended change of the page's structure with
+``SGVERIFY_REGEN_GOLD=1 python -m pytest tests/test_report.py`` and review its diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from sgverify import report
+from sgverify.claims import Claim, Example, Outcome, Result, Tolerance
+from sgverify.cli import main
+from sgverify.report.data import evidence_digest, propagate_status
+from sgverify.report.graph import dependency_svg, levels
+from sgverify.report.mathml import to_mathml
+
+pytest_plugins = ["pytester"]
+
+GOLD = Path(__file__).resolve().parent / "gold" / "report_structure.txt"
+FIXED_ENV = {"python": "3.x", "platform": "test", "git_commit": None, "date": "2000-01-01",
+             "versions": {"sgverify": "0", "numpy": "0", "scipy": "0", "sympy": "0",
+                          "mpmath": "0", "hypothesis": "0", "matplotlib": "0"}}
+
+
+def _claim(cid: str, *, uses=(), statement="A statement.", formula=r"\frac{a}{b} = c",
+           kind="identity", expected="confirmed", **kw) -> Claim:
+    return Claim(
+        id=cid, kind=kind, statement=statement, formula=formula, source=kw.pop("source", "§2"),
+        tolerance=Tolerance(1.0, "rounding: a few eps"),
+        evaluate=lambda point, ctx: Outcome.within(0.0, 1.0),
+        examples=(Example("pinned", 0.0),) if kind in ("for-all", "exists") else (),
+        uses=tuple(uses), proof="proofs/fake.py", limitations=kw.pop("limitations", "None known."),
+        expected=expected, **kw,
+    )
+
+
+def _mc(err: float, n: int) -> dict:
+    return {"error": err, "bound": 0.01, "mean": 0.5 + err, "exact": 0.5, "exact_var": 0.25,
+            "samples": n, "min_detectable_bias": 0.012, "z": 6.0, "false_alarm": 2e-9}
+
+
+def _fixed_results() -> list[Result]:
+    """A small fixed registry with every verdict, a blocked chain, MC and a counterexample."""
+    base = _claim("alpha.base", kind="statistical")
+    derived = _claim("alpha.derived", uses=("alpha.base",))
+    bad = _claim("beta.broken", kind="for-all", formula=r"\frac{")  # LaTeX that cannot convert
+    downstream = _claim("beta.downstream", uses=("beta.broken", "alpha.derived"))
+    grand = _claim("beta.grandchild", uses=("beta.downstream",))
+    err = _claim("gamma.errors", uses=("outside.not-run",))
+    unsure = _claim("gamma.unsure", kind="statistical")
+    ok_ex = {"name": "pinned", "point": 0.0, "holds": True, "conclusive": True, "ratio": 0.25,
+             "info": {"error": 0.25, "bound": 1.0}}
+    return [
+        Result(base, "confirmed", {
+            "seed": 1, "examples": [{**ok_ex, "name": "p=0.3", "info": _mc(0.004, 20000)}],
+            "summary": {"holds": True, "conclusive": True, "ratio": 0.2,
+                        "info": {"worst": "b", "a": _mc(0.001, 20000), "b": _mc(0.002, 80000)}},
+            "worst_ratio": 0.4, "worst_where": "example p=0.3", "checks_run": 2}, 0.5),
+        Result(derived, "confirmed", {"seed": 2, "examples": [ok_ex], "worst_ratio": 0.25,
+                                      "worst_where": "example pinned", "checks_run": 1}, 0.1),
+        Result(bad, "refuted", {
+            "seed": 3, "examples": [ok_ex],
+            "search": {"mode": "for-all", "examples_run": 7, "inconclusive_points": 0,
+                       "worst_ratio": 3.5, "worst_point": [1.5, -2.0],
+                       "counterexample": {"point": [1.5, -2.0], "holds": False,
+                                          "conclusive": True, "ratio": 3.5,
+                                          "info": {"error": 3.5, "bound": 1.0}}},
+            "worst_ratio": 3.5, "worst_where": "search counterexample", "checks_run": 8}, 0.2),
+        Result(downstream, "confirmed", {"seed": 4, "examples": [], "worst_ratio": 0.0,
+                                         "worst_where": "symbolic", "checks_run": 1}, 0.1),
+        Result(grand, "confirmed", {"seed": 5, "examples": [], "worst_ratio": 0.0,
+                                    "worst_where": "symbolic", "checks_run": 1}, 0.1),
+        Result(err, "error", {"seed": 6, "examples": [], "error": "ZeroDivisionError: boom",
+                              "traceback": "Traceback ...\nZeroDivisionError: boom"}, 0.0),
+        Result(unsure, "inconclusive", {"seed": 7, "examples": [], "worst_ratio": 0.9,
+                                        "worst_where": "summary", "checks_run": 1}, 0.3),
+    ]
+
+
+class _FakeRep(SimpleNamespace):
+    pass
+
+
+def _fake_reproduce(name: str, profile: str) -> _FakeRep:
+    if name == "broken":
+        raise RuntimeError("reproducer still being written")
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1.5))
+    fig.add_subplot().plot([0, 1, 2], [0, 1, 0])
+    return _FakeRep(title="A tiny figure", caption="Three points.", figure=fig,
+                    data={"beta": 100, "values": [0.0, 1.0, 0.0]})
+
+
+def _fake_audit() -> list:
+    return [SimpleNamespace(to_dict=lambda: {"library": "lib", "name": "fast", "verdict": "density",
+                                             "area": 1.0, "params": {"beta": 10.0},
+                                             "table": [1, 2]}),
+            {"library": "other", "name": "spiky", "verdict": "not a density", "area": None,
+             "params": {}, "table": []}]
+
+
+def _fixed_data(root: Path, results=None, figures=None, audit=None):
+    (root / "proofs").mkdir(exist_ok=True)
+    (root / "proofs" / "fake.py").write_text("# %%\nassert 1 + 1 == 2\n")
+    return report.build_report(
+        results if results is not None else _fixed_results(), profile="dev", seconds=1.25,
+        environment=FIXED_ENV,
+        figures=figures if figures is not None else
+        report.collect_figures(["tiny", "broken"], "dev", reproduce=_fake_reproduce),
+        audit=audit if audit is not None else report.collect_audit(_fake_audit), root=root)
+
+
+class _Outline(HTMLParser):
+    """Element tree as indented lines: tag, id, classes, data-*, short text; volatile parts out."""
+
+    _SKIP = frozenset({"style"})
+    _VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.stack: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        volatile = "data-volatile" in a or any(v for _, v in self.stack)
+        parts = [tag]
+        if a.get("id"):
+            parts.append("#" + a["id"])
+        if a.get("class"):
+            parts.append("." + ".".join(a["class"].split()))
+        parts += [f"[{k}={v}]" for k, v in sorted(a.items()) if k.startswith("data-")
+                  and k != "data-volatile"]
+        if tag == "a" and a.get("href"):
+            parts.append(f"->{a['href']}")
+        if tag == "img":
+            parts.append(f"src={a.get('src', '')[:22]}…")
+        self.lines.append("  " * len(self.stack) + " ".join(parts))
+        if tag not in self._VOID:
+            self.stack.append((tag, volatile))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if not text or (self.stack and self.stack[-1][0] in self._SKIP):
+            return
+        if any(v for _, v in self.stack):
+            text = "<volatile>"
+        elif self.stack and self.stack[-1][0] == "pre":
+            text = f"<pre {len(text.splitlines())} lines>"
+        self.lines.append("  " * len(self.stack) + "| " + text[:90])
+
+
+def outline(html: str) -> str:
+    p = _Outline()
+    p.feed(html)
+    return "\n".join(p.lines) + "\n"
+
+
+def test_gold_structure(tmp_path):
+    html = report.render_html(_fixed_data(tmp_path))
+    got = outline(html)
+    if os.environ.get("SGVERIFY_REGEN_GOLD"):
+        GOLD.parent.mkdir(exist_ok=True)
+        GOLD.write_text(got, encoding="utf-8")
+    assert GOLD.is_file(), "no gold file: run with SGVERIFY_REGEN_GOLD=1 and review it"
+    want = GOLD.read_text(encoding="utf-8")
+    assert got == want, "HTML structure changed; if intended, regenerate with SGVERIFY_REGEN_GOLD=1"
+
+
+def test_page_content_of_fixed_registry(tmp_path):
+    data = _fixed_data(tmp_path)
+    html = report.render_html(data)
+    shown = {c.id: c.display_status for c in data.claims}
+    assert shown == {"alpha.base": "confirmed", "alpha.derived": "confirmed",
+                     "beta.broken": "refuted", "beta.downstream": "blocked",
+                     "beta.grandchild": "blocked", "gamma.errors": "error",
+                     "gamma.unsure": "inconclusive"}
+    assert data.display_counts == {"confirmed": 2, "blocked": 2, "refuted": 1,
+                                   "inconclusive": 1, "error": 1}
+    for c in data.claims:
+        assert f'id="claim-{c.id}"' in html and f'data-display-status="{c.display_status}"' in html
+    assert "<math" in html and '<code class="latex">\\frac{</code>' in html
+    assert html.count("<script") == 0 and "http://" not in html.replace(
+        "http://www.w3.org/", "")  # only XML namespaces, never a fetched URL
+    assert "not available:" in html and "reproducer still being written" in html
+    assert "data:image/png;base64," in html
+    assert "min. detectable bias" in html and "80\u2009000" in html
+    assert "sgverify check beta.broken --profile dev" in html
+    assert "ZeroDivisionError: boom" in html and "Shrunk counterexample" in html
+    assert 'href="#proof-proofs-fake-py"' in html and "assert 1 + 1 == 2" in html
+
+
+def test_report_json_twin(tmp_path):
+    data = _fixed_data(tmp_path)
+    d = json.loads(report.report_json(data))
+    assert d["summary"]["counts"] == {"confirmed": 4, "refuted": 1, "inconclusive": 1,
+                                      "error": 1}
+    assert d["summary"]["as_expected"] == 4
+    by_id = {c["id"]: c for c in d["claims"]}
+    assert by_id["beta.grandchild"]["blocked_by"] == ["beta.downstream"]
+    assert by_id["gamma.errors"]["unchecked_uses"] == ["outside.not-run"]
+    assert [f["available"] for f in d["figures"]] == [True, False]
+    assert d["figures"][0]["data"] == {"beta": 100, "values": [0.0, 1.0, 0.0]}
+    assert "png_base64" not in d["figures"][0]
+    assert d["audit"]["available"] and len(d["audit"]["records"]) == 2
+
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_every_foreign_string_is_escaped(tmp_path):
+    c = _claim("evil.claim", statement=f"Statement {HOSTILE}", formula=r"\text{" + HOSTILE + "}",
+               source=f"§1 {HOSTILE}", limitations=f"<img src=x onerror=alert(1)> {HOSTILE}")
+    res = Result(c, "refuted", {
+        "examples": [{"name": HOSTILE, "point": HOSTILE, "holds": False, "conclusive": True,
+                      "ratio": 2.0, "info": {"note": "</pre>" + HOSTILE}}],
+        "search": {"mode": "for-all", "examples_run": 1, "worst_point": HOSTILE,
+                   "counterexample": {"point": HOSTILE, "ratio": 2.0, "info": {"x": HOSTILE}}},
+        "worst_ratio": 2.0, "worst_where": HOSTILE, "error": HOSTILE, "traceback": HOSTILE}, 0.1)
+    fig = report.FigureEntry("evil", True, title=HOSTILE, caption=HOSTILE, png_base64="AAAA",
+                             data={"k": HOSTILE})
+    gone = report.FigureEntry("gone", False, reason=HOSTILE)
+    aud = report.collect_audit(lambda: [{"name": HOSTILE, "verdict": HOSTILE}])
+    html = report.render_html(_fixed_data(tmp_path, [res], [fig, gone], aud))
+    assert "<script" not in html.lower()
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    assert 'data-claim-id="evil.claim"' in html
+
+
+def test_mathml_conversion_and_fallback():
+    m = to_mathml(r"\frac{\partial \mathbb{E}[y]}{\partial w} = f'(u)\,x")
+    assert m is not None and m.startswith("<math") and "<mfrac>" in m
+    assert to_mathml(r"\text{<b>bold</b>}") is None  # markup inside \text: not whitelisted
+    assert to_mathml(r"\nosuchcommand{x}") is None  # passed through as a name: not converted
+    assert to_mathml(r"\frac{") is None and to_mathml("") is None
+    assert "&lt;" in to_mathml(r"a < b")
+    with pytest.raises(ValueError, match="display"):
+        to_mathml("x", display="wide")
+
+
+def test_status_propagation():
+    # a diamond with one failing branch, an expected refutation, an unchecked use, and a cycle
+    status = {"s.a": "confirmed", "s.b": "refuted", "s.c": "confirmed", "s.d": "confirmed",
+              "s.e": "inconclusive", "s.f": "refuted", "s.g": "confirmed", "s.h": "confirmed",
+              "s.x": "confirmed", "s.y": "confirmed"}
+    uses = {"s.a": (), "s.b": ("s.a",), "s.c": ("s.a",), "s.d": ("s.b", "s.c"),
+            "s.e": ("s.b",), "s.f": (), "s.g": ("s.f",), "s.h": ("t.unknown", "s.a"),
+            "s.x": ("s.y",), "s.y": ("s.x",)}
+    shown = propagate_status(status, uses, {"s.f": "refuted"})
+    assert shown["s.a"] == ("confirmed", [], [])
+    assert shown["s.c"] == ("confirmed", [], [])
+    assert shown["s.d"] == ("blocked", ["s.b"], [])
+    assert shown["s.e"] == ("inconclusive", ["s.b"], [])  # its own verdict stays visible
+    assert shown["s.g"] == ("confirmed", [], [])  # s.f is refuted as it expects: no block
+    assert shown["s.h"] == ("confirmed", [], ["t.unknown"])
+    assert shown["s.x"][0] == "confirmed" and shown["s.y"][0] == "confirmed"
+
+
+def test_graph_layout_and_escaping():
+    lv = levels({"a.x": (), "a.y": ("a.x",), "b.z": ("a.y", "a.x"), "b.w": ("zz.out",)})
+    assert lv == {"a.x": 0, "a.y": 1, "b.z": 2, "b.w": 0}
+    svg = dependency_svg([("a.x", "confirmed", ()), ("a.y", "refuted", ("a.x",)),
+                          ("b.z", "blocked", ("a.y", "a.x", "zz.out"))])
+    assert svg.count('class="node') == 3
+    assert svg.count('class="edge"') == 2 and svg.count('class="edge failing"') == 1
+    assert 'href="#claim-b.z"' in svg
+    with pytest.raises(ValueError, match="status"):
+        dependency_svg([("a.x", "<b>", ())])
+
+
+def test_evidence_digest_finds_monte_carlo_and_hypothesis():
+    d = evidence_digest(_fixed_results()[0].evidence)
+    assert d["mc_count"] == 3 and d["mc_samples"] == [20000, 80000]
+    assert d["monte_carlo"][0]["where"] == "examples p=0.3" and d["monte_carlo"][0]["ratio"] == 0.4
+    assert d["mc_min_detectable_bias"] == [0.012, 0.012]
+    d = evidence_digest(_fixed_results()[2].evidence)
+    assert d["search"]["examples_run"] == 7 and d["counterexample"]["ratio"] == 3.5
+
+
+def test_write_report_is_atomic(tmp_path, monkeypatch):
+    results = _fixed_results()[:2]
+    paths, back = report.write_report(tmp_path, results=results, figures=False, audit=False,
+                                      quiet=True)
+    assert back == results and set(paths) == {"html", "json"}
+    before = paths["html"].read_bytes()
+    assert json.loads(paths["json"].read_text())["summary"]["claims"] == 2
+    umask = os.umask(0)
+    os.umask(umask)
+    assert paths["html"].stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not mkstemp's 0600
+    import sgverify._io as io_mod
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(io_mod.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        report.write_report(tmp_path, results=_fixed_results(), figures=False, audit=False,
+                            quiet=True)
+    monkeypatch.undo()
+    assert paths["html"].read_bytes() == before  # the old page survives, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "report.json"]
+
+    def broken_render(data):
+        raise RuntimeError("template bug")
+
+    json_before = paths["json"].read_bytes()
+    monkeypatch.setattr(report.render, "render_html", broken_render)
+    with pytest.raises(RuntimeError, match="template bug"):
+        report.write_report(tmp_path, results=_fixed_results(), figures=False, audit=False,
+                            quiet=True)
+    assert paths["json"].read_bytes() == json_before  # no new JSON beside the old page
+
+
+def test_bad_arguments_are_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="profile must be one of"):
+        report.write_report(tmp_path, profile="fast")
+    with pytest.raises(ValueError, match="no claim matches"):
+        report.write_report(tmp_path, patterns=["nothing.*"])
+    with pytest.raises(ValueError, match="seconds"):
+        report.build_report([], profile="dev", seconds=float("nan"), environment=FIXED_ENV)
+
+
+def test_cli_report(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", "--out", str(out), "--no-figures", "--no-audit",
+                 "escape.cdf-is-distribution"]) == 0
+    html = (out / "index.html").read_text()
+    assert 'id="claim-escape.cdf-is-distribution"' in html
+    assert main(["report", "--out", str(out), "nothing.*"]) == 2
+    assert main(["report", "--out", str(out), "--profile", "fast"]) == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_pytest_plugin_writes_report(pytester, tmp_path, monkeypatch):
+    from sgverify import figures
+
+    monkeypatch.setattr(figures, "available", lambda: ())  # figures have their own tests
+    monkeypatch.setattr(report.render, "collect_audit", lambda: report.AuditSection(False, "skip"))
+    pytester.makepyfile(test_claims="""
+        import pytest
+        from sgverify import claims
+
+        @pytest.mark.parametrize("claim", claims.select("escape.cdf-is-distribution"))
+        def test_claim(claim):
+            assert claim.id
+    """)
+    out = tmp_path / "from-pytest"
+    res = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--sgverify-report={out}")
+    res.assert_outcomes(passed=1)
+    res.stdout.fnmatch_lines(["*sgverify: wrote*index.html*1 claims*"])
+    d = json.loads((out / "report.json").read_text())
+    assert [c["id"] for c in d["claims"]] == ["escape.cdf-is-distribution"]
+    assert re.search(r'data-claim-id="escape\.cdf-is-distribution"',
+                     (out / "index.html").read_text())
