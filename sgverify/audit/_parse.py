@@ -370,7 +370,11 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
             raise ValueError(f"params: {name!r} is reserved and cannot be a parameter")
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ValueError(f"params: {name} must be a real number, got {value!r}")
-        clean[name] = _bounded(float(value), f"params: {name} =")
+        value = float(value)
+        if not math.isfinite(value) or abs(value) > LIMITS["max_number"]:
+            raise ValueError(f"params: {name} = {value!r} is out of range "
+                             f"(finite, |x| <= {LIMITS['max_number']:g})")
+        clean[name] = value
     try:
         tree = ast.parse(formula.strip(), mode="eval")
     except SyntaxError as exc:
