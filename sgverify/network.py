@@ -391,7 +391,8 @@ def _enumerate(net: MLP, x: np.ndarray, *, loss: Loss | None = None, grad: bool 
     total = 1 << n
     shifts = np.arange(n, dtype=np.int64)
     acc: dict[str, Any] = {"value": 0.0, "prob": 0.0}
-    zero = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(net.weights, net.biases, strict=True)]
+    zero = [(np.zeros_like(w), np.zeros_like(b))
+            for w, b in zip(net.weights, net.biases, strict=True)]
     if grad:
         acc["grad"] = [(a.copy(), b.copy()) for a, b in zero]
     if sds is not None:
