@@ -1,0 +1,130 @@
+"""Losses with their hand-written gradients: max-over-time cross-entropy and van Rossum.
+
+Arrays are time-major, ``(T, *batch, neurons)``. Each loss returns ``(value, gradient)`` with
+the gradient of the same shape as its input, so BPTT can take it from there.
+
+The van Rossum distance filters spike trains with the paper's kernel
+``eps(t) = 0.2 (e^{-t/tau_mem} - e^{-t/tau_syn})`` (THEORY.md §7), sampled at ``t = k dt``
+(``eps(0) = 0``) and implemented as two exponential traces, and integrates the squared
+difference: ``D^2 = (dt/tau_mem) sum_n sum_i ((eps * (s - t))[n, i])^2``; the ``dt/tau_mem``
+factor makes ``D^2`` the usual time integral measured in units of ``tau_mem``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sgverify.snn import losses
+>>> s = np.zeros((50, 1)); s[10] = 1.0
+>>> t = np.zeros((50, 1)); t[12] = 1.0
+>>> round(float(losses.van_rossum(s, t, dt=1e-3)), 6)
+0.015117
+>>> float(losses.van_rossum(s, s, dt=1e-3))
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.signal import lfilter
+from scipy.special import log_softmax
+
+from .._validate import positive
+
+__all__ = [
+    "EPS_SCALE",
+    "filter_spikes",
+    "max_over_time_cross_entropy",
+    "van_rossum",
+    "van_rossum_loss",
+]
+
+#: amplitude of the paper's kernel eps(t) = 0.2 (e^{-t/tau_mem} - e^{-t/tau_syn})
+EPS_SCALE = 0.2
+
+
+def _decays(dt: float, tau_mem: float, tau_syn: float) -> tuple[float, float]:
+    return (math.exp(-positive("dt", dt) / positive("tau_mem", tau_mem)),
+            math.exp(-dt / positive("tau_syn", tau_syn)))
+
+
+def filter_spikes(
+    spikes: np.ndarray, dt: float = 1e-3, tau_mem: float = 10e-3, tau_syn: float = 5e-3,
+    *, reverse: bool = False,
+) -> np.ndarray:
+    """Convolve along time (axis 0) with ``eps(k dt)``, ``k >= 0`` (``reverse``: the adjoint)."""
+    a_m, a_s = _decays(dt, tau_mem, tau_syn)
+    x = np.asarray(spikes, dtype=np.float64)
+    if reverse:
+        x = x[::-1]
+    # eps(k dt) = 0.2 (a_m^k - a_s^k): the difference of two first-order recursive filters
+    y = EPS_SCALE * (lfilter([1.0], [1.0, -a_m], x, axis=0)
+                     - lfilter([1.0], [1.0, -a_s], x, axis=0))
+    return y[::-1] if reverse else y
+
+
+def van_rossum(
+    spikes: np.ndarray, target: np.ndarray, dt: float = 1e-3, tau_mem: float = 10e-3,
+    tau_syn: float = 5e-3,
+) -> np.ndarray:
+    """Van Rossum distance between ``spikes`` ``(T, ..., N)`` and ``target`` ``(T, N)``.
+
+    Returns one distance per leading batch/trial index (summed over neurons and time).
+    """
+    s = np.asarray(spikes, dtype=np.float64)
+    t = np.asarray(target, dtype=np.float64)
+    if t.shape[0] != s.shape[0] or t.shape[-1] != s.shape[-1]:
+        raise ValueError(f"target shape {t.shape} does not match spikes {s.shape} in T or N")
+    t = t.reshape((t.shape[0],) + (1,) * (s.ndim - t.ndim) + t.shape[1:])
+    diff = filter_spikes(s - t, dt, tau_mem, tau_syn)
+    sq = (dt / tau_mem) * np.sum(diff * diff, axis=(0, -1))
+    return np.sqrt(sq)
+
+
+def van_rossum_loss(
+    spikes: np.ndarray, target: np.ndarray, dt: float = 1e-3, tau_mem: float = 10e-3,
+    tau_syn: float = 5e-3,
+) -> tuple[float, np.ndarray]:
+    """Mean over trials/batch of ``D^2`` and its gradient with respect to ``spikes``."""
+    s = np.asarray(spikes, dtype=np.float64)
+    t = np.asarray(target, dtype=np.float64)
+    if t.shape[0] != s.shape[0] or t.shape[-1] != s.shape[-1]:
+        raise ValueError(f"target shape {t.shape} does not match spikes {s.shape} in T or N")
+    t = t.reshape((t.shape[0],) + (1,) * (s.ndim - t.ndim) + t.shape[1:])
+    diff = filter_spikes(s - t, dt, tau_mem, tau_syn)
+    n_traj = max(1, int(np.prod(s.shape[1:-1])))
+    scale = (dt / tau_mem) / n_traj
+    loss = scale * float(np.sum(diff * diff))
+    grad = filter_spikes(2.0 * scale * diff, dt, tau_mem, tau_syn, reverse=True)
+    return loss, grad
+
+
+def max_over_time_cross_entropy(
+    potentials: np.ndarray, labels: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Cross-entropy of the softmax of ``max_n U[n]`` (readout potentials ``(T, ..., C)``).
+
+    ``labels`` has the shape of the middle axes (or broadcasts to it, e.g. ``(B,)`` for
+    ``(T, K, B, C)``). Returns ``(mean loss, gradient wrt potentials, logits)``; the gradient
+    flows to the time of the maximum only.
+    """
+    u = np.asarray(potentials, dtype=np.float64)
+    lab = np.broadcast_to(np.asarray(labels), u.shape[1:-1])
+    if u.ndim < 2:
+        raise ValueError(f"potentials must have shape (T, ..., classes), got {u.shape}")
+    if lab.size and (lab.min() < 0 or lab.max() >= u.shape[-1]):
+        raise ValueError(f"labels must lie in [0, {u.shape[-1]}), got range "
+                         f"[{lab.min()}, {lab.max()}]")
+    arg = np.argmax(u, axis=0)
+    logits = np.take_along_axis(u, arg[None], axis=0)[0]
+    logp = log_softmax(logits, axis=-1)
+    n = max(1, lab.size)
+    picked = np.take_along_axis(logp, lab[..., None], axis=-1)[..., 0]
+    loss = -float(np.sum(picked)) / n
+    g_logits = np.exp(logp)
+    at_label = np.take_along_axis(g_logits, lab[..., None], -1)
+    np.put_along_axis(g_logits, lab[..., None], at_label - 1.0, -1)
+    g_logits /= n
+    grad = np.zeros_like(u)
+    np.put_along_axis(grad, arg[None], g_logits[None], axis=0)
+    return loss, grad, logits

@@ -1,0 +1,258 @@
+"""Training stochastic and deterministic SNNs with surrogate gradients (THEORY.md §7).
+
+Two tasks: randman classification (max-over-time cross-entropy on a leaky readout) and
+spike-train matching to the shipped target raster (van Rossum loss, several trials per
+update). Both use hand-written BPTT, Adam, fluctuation-driven initialisation and explicit
+seeds; a ``mode="stochastic"`` network samples its spikes and backpropagates the matched
+surrogate derivative ``f'``, a ``mode="deterministic"`` one fires ``H(U - theta)`` and
+backpropagates the same ``f'`` (the deterministic SG of THEORY.md §5).
+
+Examples
+--------
+>>> from sgverify.snn import train
+>>> task = train.RandmanTask(n_classes=2, n_units=8, n_steps=30, n_hidden=16, n_train=20,
+...                          n_test=10, epochs=2, batch_size=20)
+>>> h = train.train_randman(task, "stochastic", seed=0, progress=False)
+>>> len(h.loss), 0.0 <= h.test_acc[-1] <= 1.0
+(2, True)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validate import positive, positive_int
+from ..lif import Mode
+from . import losses, metrics, randman
+from . import target as target_raster
+from .network import SNN
+
+__all__ = ["Adam", "History", "MatchingTask", "RandmanTask", "train_matching", "train_randman"]
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) over a dict of NumPy parameters, updated in place."""
+
+    def __init__(self, params: dict[str, np.ndarray], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        self.params, self.lr, self.betas, self.eps = params, positive("lr", lr), betas, eps
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.t = 0
+
+    def step(self, grads: dict[str, np.ndarray]) -> None:
+        """One update with the gradients ``grads`` (same keys and shapes as the parameters)."""
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
+        for k, g in grads.items():
+            if not np.all(np.isfinite(g)):
+                raise ValueError(f"gradient of {k} is not finite")
+            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
+            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
+            self.params[k] -= self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
+
+
+@dataclass(frozen=True)
+class RandmanTask:
+    """Randman classification: sizes, time constants and optimiser settings.
+
+    Defaults are the paper's (THEORY.md §7): 1-D manifolds, 20 inputs, 10 classes, 100 steps
+    of 1 ms, ``tau_mem = 20 ms``, ``tau_syn = 10 ms``, ``beta = 10`` for noise and SD.
+    """
+
+    n_classes: int = 10
+    n_units: int = 20
+    n_steps: int = 100
+    n_hidden: int = 100
+    n_train: int = 1000
+    n_test: int = 200
+    epochs: int = 50
+    batch_size: int = 250
+    lr: float = 2e-3
+    beta: float = 10.0
+    dt: float = 1e-3
+    tau_mem: float = 20e-3
+    tau_syn: float = 10e-3
+    alpha: float = 2.0
+    eval_trials: int = 10
+    fano_window: int = 10
+
+
+@dataclass(frozen=True)
+class MatchingTask:
+    """Spike-train matching to the shipped target raster (THEORY.md §7)."""
+
+    n_out: int = 200
+    n_in: int = 200
+    n_hidden: int = 200
+    input_rate: float = 50.0
+    updates: int = 1000
+    trials: int = 10
+    lr: float = 5e-3
+    beta_hidden: float = 10.0
+    beta_out: float = 100.0
+    dt: float = 1e-3
+    tau_mem: float = 10e-3
+    tau_syn: float = 5e-3
+    fano_window: int = 10
+
+
+@dataclass
+class History:
+    """Learning curves and final metrics of one training run."""
+
+    task: str
+    mode: str
+    seed: int
+    loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    test_acc: list[float] = field(default_factory=list)
+    distance: list[float] = field(default_factory=list)
+    rate_hidden: list[float] = field(default_factory=list)
+    final: dict[str, Any] = field(default_factory=dict)
+    net: SNN | None = None
+    seconds: float = 0.0
+    rasters: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (the network itself is left out)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("net", "rasters")}
+
+
+@contextmanager
+def _progress(total: int, label: str, enabled: bool | None) -> Iterator[Any]:
+    from rich.progress import Progress
+
+    show = sys.stderr.isatty() if enabled is None else (enabled and sys.stderr.isatty())
+    with Progress(disable=not show, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda **kw: bar.update(task, advance=1, **kw)
+
+
+def _check_mode(mode: str) -> Mode:
+    if mode not in ("stochastic", "deterministic"):
+        raise ValueError(f"mode must be 'stochastic' or 'deterministic', got {mode!r}")
+    return mode  # type: ignore[return-value]
+
+
+def train_randman(task: RandmanTask, mode: str, seed: int, *,
+                  progress: bool | None = None) -> History:
+    """Train a randman classifier; ``seed`` fixes data, initial weights and spike noise.
+
+    Networks trained in both modes with the same seed see the same data and start from the
+    same weights. Accuracies are single-trial, averaged over ``eval_trials`` trials.
+    """
+    import time
+
+    mode = _check_mode(mode)
+    start = time.perf_counter()
+    train, test = randman.spiking_dataset(
+        task.n_classes, task.n_units, task.n_steps, positive_int("n_train", task.n_train),
+        alpha=task.alpha, seed=seed, test_samples=positive_int("n_test", task.n_test))
+    rng = np.random.default_rng([seed, 1])
+    init = SNN.create(task.n_units, task.n_hidden, task.n_classes, rng, readout=True,
+                      dt=task.dt, tau_mem=task.tau_mem, tau_syn=task.tau_syn,
+                      beta_hidden=task.beta, input_rate=1.0 / (task.n_steps * task.dt),
+                      mode="stochastic")
+    net = init.with_mode(mode)
+    opt = Adam(net.params, task.lr)
+    noise = np.random.default_rng([seed, 2])
+    hist = History("randman", mode, seed, net=net)
+    n = train.labels.size
+    bs = positive_int("batch_size", task.batch_size)
+    with _progress(task.epochs, f"randman {mode} seed {seed}", progress) as tick:
+        for _ in range(positive_int("epochs", task.epochs)):
+            order = noise.permutation(n)
+            ep_loss, ep_acc, ep_rate = [], [], []
+            for b in range(0, n, bs):
+                idx = order[b:b + bs]
+                fw = net.forward(train.raster[:, idx], noise)
+                loss, g_u, logits = losses.max_over_time_cross_entropy(
+                    fw.output.U, train.labels[idx])
+                opt.step(net.backward(fw, grad_u_out=g_u))
+                ep_loss.append(loss)
+                ep_acc.append(metrics.accuracy(logits, train.labels[idx]))
+                ep_rate.append(metrics.firing_rate(fw.hidden.S, task.dt))
+            hist.loss.append(float(np.mean(ep_loss)))
+            hist.train_acc.append(float(np.mean(ep_acc)))
+            hist.rate_hidden.append(float(np.mean(ep_rate)))
+            hist.test_acc.append(_evaluate(net, test, noise, 1)[0])
+            tick(description=f"randman {mode} seed {seed} loss {hist.loss[-1]:.3f}")
+    acc, fw = _evaluate(net, test, noise, task.eval_trials)
+    hist.final = {
+        "test_acc": acc,
+        "fano_hidden": metrics.fano_windowed(fw.hidden.S, task.fano_window)["fano"],
+        "fano_hidden_per_bin": metrics.fano_per_bin(fw.hidden.S),
+        "rate_hidden_hz": metrics.firing_rate(fw.hidden.S, task.dt),
+        "chance": 1.0 / task.n_classes,
+        "eval_trials": task.eval_trials,
+    }
+    hist.rasters = {"hidden": fw.hidden.S[:, :, 0]}  # (T, trials, n_hidden), first test sample
+    hist.seconds = time.perf_counter() - start
+    return hist
+
+
+def _evaluate(net: SNN, data: randman.SpikingDataset, rng: np.random.Generator,
+              trials: int) -> tuple[float, Any]:
+    fw = net.forward(data.raster, rng, trials=trials)
+    logits = fw.output.U.max(axis=0)
+    return metrics.accuracy(logits, data.labels), fw
+
+
+def frozen_poisson(n_in: int, n_steps: int, rate: float, dt: float, seed: int) -> np.ndarray:
+    """A frozen Poisson input raster ``(n_steps, 1, n_in)`` (Bernoulli bins of ``rate dt``)."""
+    rng = np.random.default_rng([seed, 3])
+    return (rng.random((n_steps, 1, n_in)) < positive("rate", rate) * dt).astype(np.float64)
+
+
+def train_matching(task: MatchingTask, mode: str, seed: int, *,
+                   progress: bool | None = None) -> History:
+    """Train the network to emit the target raster; ``distance`` is the per-update van Rossum
+    distance averaged over trials (``distance[0]`` is the initial one)."""
+    import time
+
+    mode = _check_mode(mode)
+    start = time.perf_counter()
+    tgt = target_raster.load(rows=task.n_out).T  # (T, n_out)
+    T = tgt.shape[0]
+    x = frozen_poisson(task.n_in, T, task.input_rate, task.dt, seed)
+    rng = np.random.default_rng([seed, 1])
+    net = SNN.create(task.n_in, task.n_hidden, task.n_out, rng, dt=task.dt,
+                     tau_mem=task.tau_mem, tau_syn=task.tau_syn, beta_hidden=task.beta_hidden,
+                     beta_out=task.beta_out, input_rate=task.input_rate, mode=mode)
+    opt = Adam(net.params, task.lr)
+    noise = np.random.default_rng([seed, 2])
+    hist = History("matching", mode, seed, net=net)
+    trials = positive_int("trials", task.trials)
+    with _progress(task.updates, f"matching {mode} seed {seed}", progress) as tick:
+        for _ in range(positive_int("updates", task.updates)):
+            fw = net.forward(x, noise, trials=trials)
+            loss, g_s = losses.van_rossum_loss(fw.output.S, tgt, task.dt, task.tau_mem,
+                                               task.tau_syn)
+            hist.loss.append(loss)
+            hist.distance.append(float(np.mean(losses.van_rossum(
+                fw.output.S, tgt, task.dt, task.tau_mem, task.tau_syn))))
+            hist.rate_hidden.append(metrics.firing_rate(fw.hidden.S, task.dt))
+            opt.step(net.backward(fw, grad_s_out=g_s))
+            tick(description=f"matching {mode} seed {seed} D {hist.distance[-1]:.3f}")
+    fw = net.forward(x, noise, trials=trials)
+    d = losses.van_rossum(fw.output.S, tgt, task.dt, task.tau_mem, task.tau_syn)
+    hist.final = {
+        "distance": float(np.mean(d)),
+        "distance_initial": hist.distance[0],
+        "fano_hidden": metrics.fano_windowed(fw.hidden.S, task.fano_window)["fano"],
+        "fano_out": metrics.fano_windowed(fw.output.S, task.fano_window)["fano"],
+        "rate_hidden_hz": metrics.firing_rate(fw.hidden.S, task.dt),
+        "rate_out_hz": metrics.firing_rate(fw.output.S, task.dt),
+        "target_rate_hz": float(tgt.mean()) / task.dt,
+    }
+    hist.rasters = {"output": fw.output.S[:, :, 0], "hidden": fw.hidden.S[:, :, 0]}
+    hist.seconds = time.perf_counter() - start
+    return hist
