@@ -67,7 +67,8 @@ def _fixed_results() -> list[Result]:
         Result(derived, "confirmed", {"seed": 2, "examples": [ok_ex], "worst_ratio": 0.25,
                                       "worst_where": "example pinned", "checks_run": 1}, 0.1),
         Result(bad, "refuted", {
-            "seed": 3, "examples": [ok_ex],
+            "seed": 3, "examples": [ok_ex, {**ok_ex, "name": "edge", "holds": False,
+                                            "ratio": 2.0}],
             "search": {"mode": "for-all", "examples_run": 7, "inconclusive_points": 0,
                        "worst_ratio": 3.5, "worst_point": [1.5, -2.0],
                        "counterexample": {"point": [1.5, -2.0], "holds": False,
@@ -204,6 +205,7 @@ def test_page_content_of_fixed_registry(tmp_path):
     assert "min. detectable bias" in html and "80\u2009000" in html
     assert "sgverify check beta.broken --profile dev" in html
     assert "ZeroDivisionError: boom" in html and "Shrunk counterexample" in html
+    assert "Checks that do not hold" in html and "example edge" in html
     assert 'href="#proof-proofs-fake-py"' in html and "assert 1 + 1 == 2" in html
 
 
@@ -289,7 +291,7 @@ def test_graph_layout_and_escaping():
 def test_evidence_digest_finds_monte_carlo_and_hypothesis():
     d = evidence_digest(_fixed_results()[0].evidence)
     assert d["mc_count"] == 3 and d["mc_samples"] == [20000, 80000]
-    assert d["monte_carlo"][0]["where"] == "examples p=0.3" and d["monte_carlo"][0]["ratio"] == 0.4
+    assert d["monte_carlo"][0]["where"] == "example p=0.3" and d["monte_carlo"][0]["ratio"] == 0.4
     assert d["mc_min_detectable_bias"] == [0.012, 0.012]
     d = evidence_digest(_fixed_results()[2].evidence)
     assert d["search"]["examples_run"] == 7 and d["counterexample"]["ratio"] == 3.5

@@ -96,6 +96,10 @@ def propagate_status(
     return shown
 
 
+#: evidence keys renamed for people in the "where" of a Monte Carlo row
+_PLACES = {"examples": "example", "worst_info": "worst point", "worst_point": "worst point"}
+
+
 def _is_mc(d: Mapping[str, Any]) -> bool:
     return "samples" in d and "min_detectable_bias" in d
 
@@ -114,7 +118,7 @@ def _walk_mc(obj: Any, path: list[str], rows: list[dict[str, Any]]) -> None:
             if key in ("info", "outcome"):  # plumbing levels, not places a reader names
                 _walk_mc(val, path, rows)
             elif isinstance(val, (Mapping, list)):
-                _walk_mc(val, [*path, str(key)], rows)
+                _walk_mc(val, [*path, _PLACES.get(str(key), str(key))], rows)
     elif isinstance(obj, list):
         for i, val in enumerate(obj):
             name = val.get("name") if isinstance(val, Mapping) else None
@@ -129,11 +133,16 @@ def _compact(obj: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _fails(out: Any) -> bool:
+    return isinstance(out, Mapping) and out.get("conclusive", True) and out.get("holds") is False
+
+
 def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
     """The evidence a reader looks for first, pulled out of a claim's evidence dict.
 
     Keys: ``checks_run``, ``worst_ratio``, ``worst_where``, ``examples`` (pinned examples with
     ratio and outcome), ``search`` (Hypothesis statistics), ``counterexample``,
+    ``failed`` (symbolic, pinned or summary checks that conclusively do not hold),
     ``monte_carlo`` (rows with sample size and minimum detectable bias, worst first),
     ``mc_count``, ``error`` and ``traceback``.
     """
@@ -158,6 +167,12 @@ def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(ce, Mapping):
             counter = {"point": _compact(ce.get("point"), 600), "ratio": ce.get("ratio"),
                        "info": _compact(ce.get("info"), 900)}
+    failed = [{"where": "symbolic derivation", "ratio": evidence["symbolic"].get("ratio")}
+              for _ in [0] if _fails(evidence.get("symbolic"))]
+    failed += [{"where": f"example {ex.get('name')}", "ratio": ex.get("ratio")}
+               for ex in evidence.get("examples") or [] if _fails(ex)]
+    failed += [{"where": "summary", "ratio": evidence["summary"].get("ratio")}
+               for _ in [0] if _fails(evidence.get("summary"))]
     rows: list[dict[str, Any]] = []
     _walk_mc(evidence, [], rows)
     rows.sort(key=lambda r: -(r["ratio"] if isinstance(r["ratio"], (int, float)) else -1.0))
@@ -170,6 +185,7 @@ def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
         "examples": examples,
         "search": search_digest,
         "counterexample": counter,
+        "failed": failed,
         "monte_carlo": rows[:MAX_MC_ROWS],
         "mc_count": len(rows),
         "mc_samples": sorted({r["samples"] for r in rows if isinstance(r["samples"], int)}),
@@ -374,9 +390,10 @@ def _close(rep: Any) -> None:
 
 
 #: catalogue columns in the order a reader wants them, when the records have them
-_AUDIT_COLUMNS = ("library", "name", "formula", "params", "parameters", "verdict", "reason",
-                  "area", "factor", "family", "nonnegative", "integrable", "peak", "width")
+_AUDIT_COLUMNS = ("library", "name", "formula", "params", "parameters", "verdict", "area",
+                  "factor", "family", "family_params", "nonnegative", "integrable", "peak")
 _MAX_AUDIT_COLUMNS = 9
+_AUDIT_INLINE = ("reason",)  # shown under the verdict, not as a column of its own
 
 
 def _scalar(x: Any) -> bool:
@@ -401,7 +418,7 @@ def collect_audit(provider: Callable[[], Iterable[Any]] | None = None) -> AuditS
     simple = [k for k in keys if all(_scalar(r.get(k)) or (isinstance(r.get(k), dict) and
                                      all(_scalar(v) for v in r[k].values())) for r in records)]
     ordered = [k for k in _AUDIT_COLUMNS if k in simple]
-    ordered += [k for k in simple if k not in ordered]
+    ordered += [k for k in simple if k not in ordered and k not in _AUDIT_INLINE]
     return AuditSection(True, records=records, columns=ordered[:_MAX_AUDIT_COLUMNS])
 
 

@@ -27,9 +27,23 @@ COLOURS: dict[str, tuple[str, str]] = {
     "inconclusive": ("#fff3d6", "#a86b00"),
     "error": ("#f5e3f7", "#8a2a93"),
 }
-_NODE_W, _NODE_H, _VGAP, _HGAP = 228, 26, 8, 46
-_LABEL_W, _BAND_PAD = 118, 12
-_MAX_CHARS = 33  # what fits in a node at 11.5 px; the full id is in the tooltip and the link
+_NODE_W, _NODE_H, _VGAP, _HGAP = 184, 34, 8, 34
+_LEFT, _BAND_TOP, _BAND_PAD = 12, 26, 10
+_LINE_CHARS = 27  # what fits on one line of a node at 11.5 px; two lines at most
+
+
+def _lines(slug: str) -> list[str]:
+    """The slug on at most two lines, broken after hyphens; the full id is in the tooltip."""
+    lines = [""]
+    for word in slug.replace("-", "-\n").split("\n"):
+        if lines[-1] and len(lines[-1]) + len(word) > _LINE_CHARS:
+            lines.append("")
+        lines[-1] += word
+    if len(lines) > 2 or any(len(t) > _LINE_CHARS for t in lines):
+        first = lines[0] if len(lines[0]) <= _LINE_CHARS else slug[:_LINE_CHARS]
+        rest = slug[len(first):]
+        lines = [first, rest if len(rest) <= _LINE_CHARS else rest[: _LINE_CHARS - 1] + "…"]
+    return lines
 
 
 def levels(uses: dict[str, Sequence[str]]) -> dict[str, int]:
@@ -81,21 +95,21 @@ def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
     for cid, _, _ in nodes:
         sections.setdefault(cid.split(".", 1)[0], {}).setdefault(level[cid], []).append(cid)
     n_levels = max(level.values(), default=0) + 1
-    width = _LABEL_W + n_levels * (_NODE_W + _HGAP)
+    width = 2 * _LEFT + n_levels * (_NODE_W + _HGAP) - _HGAP
     pos: dict[str, tuple[float, float]] = {}
     bands: list[str] = []
     y = 0.0
     for i, (sec, cols) in enumerate(sections.items()):
         rows = max(len(c) for c in cols.values())
-        height = 2 * _BAND_PAD + rows * _NODE_H + (rows - 1) * _VGAP
-        fill = "#f6f7f9" if i % 2 == 0 else "#ffffff"
+        height = _BAND_TOP + _BAND_PAD + rows * _NODE_H + (rows - 1) * _VGAP
+        fill = "#f3f5f8" if i % 2 == 0 else "#ffffff"
         bands.append(f'<rect x="0" y="{y:g}" width="{width}" height="{height:g}" fill="{fill}"/>'
-                     f'<text class="band" x="10" y="{y + _BAND_PAD + 17:g}" font-size="12" '
-                     f'font-weight="600" fill="#39424e">{_e(sec)}</text>')
+                     f'<text class="band" x="{_LEFT}" y="{y + 17:g}" font-size="12.5" '
+                     f'font-weight="650" fill="#39424e">{_e(sec)}</text>')
         for lv, ids in cols.items():
             for j, cid in enumerate(ids):
-                pos[cid] = (_LABEL_W + lv * (_NODE_W + _HGAP),
-                            y + _BAND_PAD + j * (_NODE_H + _VGAP))
+                pos[cid] = (_LEFT + lv * (_NODE_W + _HGAP),
+                            y + _BAND_TOP + j * (_NODE_H + _VGAP))
         y += height
     edges = []
     for cid, deps in uses.items():
@@ -117,15 +131,16 @@ def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
     boxes = []
     for cid, (x, yy) in pos.items():
         fill, stroke = COLOURS[status[cid]]
-        slug = cid.split(".", 1)[1]
-        label = slug if len(slug) <= _MAX_CHARS else slug[: _MAX_CHARS - 1] + "…"
+        lines = _lines(cid.split(".", 1)[1])
+        y0 = yy + _NODE_H / 2 + 4 - 7 * (len(lines) - 1)
+        label = "".join(f'<tspan x="{x + 9:g}" y="{y0 + 14 * k:g}">{_e(t)}</tspan>'
+                        for k, t in enumerate(lines))
         boxes.append(
             f'<a href="#claim-{_e(cid)}"><g class="node st-{_e(status[cid])}" '
             f'data-claim-id="{_e(cid)}"><title>{_e(cid)}: {_e(status[cid])}</title>'
             f'<rect x="{x:g}" y="{yy:g}" width="{_NODE_W}" height="{_NODE_H}" rx="6" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="1.4"/>'
-            f'<text x="{x + 10:g}" y="{yy + 17:g}" font-size="11.5" fill="#1d2430">'
-            f'{_e(label)}</text></g></a>')
+            f'<text font-size="11.5" fill="#1d2430">{label}</text></g></a>')
     return (
         f'<svg class="depgraph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {y:g}" '
         f'width="{width}" height="{y:g}" role="img" '
