@@ -76,7 +76,7 @@ def test_hostile_formula_is_refused_fast_without_running(text):
     {"beta": 1e300}, {"beta": True}, {"not an identifier": 1.0},
 ])
 def test_hostile_params_are_refused(params):
-    with pytest.raises(ValueError, match="^params: "):
+    with pytest.raises(ValueError, match=r"^params: "):
         A.parse("v", params)
 
 

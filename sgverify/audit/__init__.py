@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def audit_entry(index: int) -> AuditResult:
     """Audit ``CATALOGUE[index]`` (cached: the catalogue is fixed)."""
     e = CATALOGUE[index]
@@ -103,9 +103,11 @@ def _print_one(r: AuditResult) -> None:
         ("factor", _fmt(r.factor)), ("params", _fmt(r.params or "-")),
         ("nonnegative", f"{_fmt(r.nonnegative)} (min {_fmt(r.min_value)} at v = {_fmt(r.min_at)})"),
         ("integrable", f"{_fmt(r.integrable)} (tails: {r.tails})"),
-        ("area", f"{_fmt(r.area, 15)}" + (f" (exact: {r.area_symbolic})" if r.area_symbolic else "")),
+        ("area", f"{_fmt(r.area, 15)}"
+         + (f" (exact: {r.area_symbolic})" if r.area_symbolic else "")),
         ("peak", f"{_fmt(r.peak)} at v = {_fmt(r.peak_at)}"),
-        ("width (FWHM)", _fmt(r.width)), ("symmetric", f"{_fmt(r.symmetric)} (asymmetry {_fmt(r.asymmetry, 3)})"),
+        ("width (FWHM)", _fmt(r.width)),
+        ("symmetric", f"{_fmt(r.symmetric)} (asymmetry {_fmt(r.asymmetry, 3)})"),
         ("atlas family", fam),
         ("implied CDF", "-" if r.cdf_method is None else
          (r.cdf_symbolic if r.cdf_symbolic else "numeric (normalised primitive by quadrature)")),

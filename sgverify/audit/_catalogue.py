@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CATALOGUE", "CatalogueEntry", "LIBRARIES"]
+__all__ = ["CATALOGUE", "LIBRARIES", "CatalogueEntry"]
 
-LIBRARIES = ("snnTorch", "norse", "SpikingJelly", "stork", "braintools", "lava-dl", "sinabs", "spyx")
+LIBRARIES = ("snnTorch", "norse", "SpikingJelly", "stork", "braintools", "lava-dl", "sinabs",
+             "spyx")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
        None, "1/v for v > 1: not integrable"),
     # --- stork: stork/activations.py (class attributes are the defaults) --------------------
     _E("stork", "SuperSpike", "1/(beta*abs(v) + 1)**2", {"beta": 20.0},
-       "stork.activations.SuperSpike.backward", _R, "1/10", "2/beta times the fast-sigmoid density"),
+       "stork.activations.SuperSpike.backward", _R, "1/10",
+       "2/beta times the fast-sigmoid density"),
     _E("stork", "SuperSpike_rescaled", "(beta + 1)**2/(beta*abs(v) + 1)**2", {"beta": 20.0},
        "stork.activations.SuperSpike_rescaled.backward", _R, "441/10",
        "divides by 1/(beta+1)^2: 441 at the threshold (the docstring says 1 at rest), area "
@@ -210,7 +212,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
        "uses alpha+1 where SpikingJelly uses alpha-1: area (alpha+1)/(alpha-1) = 3, "
        "3 times the fast-sigmoid density with beta = 2/3"),
     _E("braintools", "LeakyRelu", "where(v < 0, alpha, beta)", {"alpha": 0.1, "beta": 1.0},
-       "braintools.surrogate.LeakyRelu.surrogate_grad", _N, None, "piecewise constant: not integrable"),
+       "braintools.surrogate.LeakyRelu.surrogate_grad", _N, None,
+       "piecewise constant: not integrable"),
     _E("braintools", "LogTailedRelu", "where(v > 1, 1/v, where(v > 0, 1, alpha))", {"alpha": 0.0},
        "braintools.surrogate.LogTailedRelu.surrogate_grad", _N, None, "1/v tail"),
     _E("braintools", "ReluGrad", "max(alpha*width - abs(v)*alpha, 0)", {"alpha": 0.3, "width": 1.0},
@@ -243,7 +246,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
        "lava.lib.dl.slayer.spike.spike._spike_backward, graded_spike=True", _N, None,
        "equals scale_rho for every v > 0: not integrable"),
     # --- sinabs: sinabs/activation/surrogate_gradient_fn.py (spike_threshold = 1) -----------
-    _E("sinabs", "Heaviside", "where(v >= -window, 1/threshold, 0)", {"window": 1.0, "threshold": 1.0},
+    _E("sinabs", "Heaviside", "where(v >= -window, 1/threshold, 0)",
+       {"window": 1.0, "threshold": 1.0},
        "sinabs.activation.surrogate_gradient_fn.Heaviside.__call__", _N, None,
        "1/threshold for every v >= -window: not integrable"),
     _E("sinabs", "Gaussian", "grad_scale*exp(-(v - mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))",

@@ -160,7 +160,8 @@ class _Timeout(BaseException):
 @contextmanager
 def _budget(seconds: float):
     """Interrupt the block after ``seconds`` (main thread only; elsewhere it is skipped)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    main = threading.current_thread() is threading.main_thread()
+    if not main or not hasattr(signal, "setitimer"):
         raise _Timeout("symbolic step skipped outside the main thread")
 
     def handler(signum: int, frame: Any) -> None:
@@ -181,7 +182,9 @@ def _safe_mp(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
             val = fn(t)
         except (OverflowError, ZeroDivisionError, ValueError, TypeError):
             return mpmath.mpf("nan")
-        return val if isinstance(val, mpmath.mpf) else mpmath.mpf(val) if val is not None else mpmath.mpf("nan")
+        if val is None:
+            return mpmath.mpf("nan")
+        return val if isinstance(val, mpmath.mpf) else mpmath.mpf(val)
     return g
 
 
@@ -264,7 +267,7 @@ def audit(
     >>> r.verdict, round(r.factor, 12), r.family, r.family_params
     ('rescaled density', 0.2, 'fast-sigmoid', {'beta': 10.0})
     >>> audit("where(abs(v) < w, 1/w, c)", {"w": 1, "c": 0.01}).reason
-    'not integrable: tends to 0.01 as v -> +inf and to 0.01 as v -> -inf'
+    'not integrable: tends to 0.01 as v -> +inf and tends to 0.01 as v -> -inf'
     """
     start = time.perf_counter()
     cpu0 = time.process_time()
@@ -278,7 +281,8 @@ def audit(
             with np.errstate(all="ignore"):
                 out = np.asarray(surrogate(v), dtype=np.float64)
             if out.shape != v.shape:
-                raise ValueError(f"surrogate: callable returned shape {out.shape} for input {v.shape}")
+                raise ValueError(
+                    f"surrogate: callable returned shape {out.shape} for input {v.shape}")
             return out
 
         mp_fn = None
@@ -477,7 +481,8 @@ def _tails(g, scale: float) -> tuple[dict[str, str], bool | None, str]:
     if all(v is True for v in verdicts):
         return desc, True, "both tails integrable"
     if any(v is False for v in verdicts):
-        bad = [f"{desc[s]} as v -> {s}" for s, v in zip(("+inf", "-inf"), verdicts) if v is not True]
+        bad = [f"{desc[s]} as v -> {s}"
+               for s, v in zip(("+inf", "-inf"), verdicts, strict=True) if v is not True]
         return desc, False, " and ".join(bad)
     return desc, None, "tail decay too close to 1/|v| to decide numerically"
 

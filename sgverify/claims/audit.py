@@ -164,6 +164,7 @@ CLAIMS = (
         limitations="Formulas restate each library's backward pass at its default "
                     "parameters (sinabs and lava-dl at threshold 1); random (snnTorch SSO) "
                     "or data-dependent (stork SuperSpike_norm) surrogates are not included. "
-                    "The 1-second bound is on CPU time; wall-clock time is longer on a loaded machine.",
+                    "The 1-second bound is on CPU time; wall-clock time is longer on a "
+                    "loaded machine.",
     ),
 )
