@@ -69,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # rich falls back to 80 columns when piped, which folds claim ids; logs read better wider
+    width = None if stream.isatty() else 140
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 def _write_json(target: str, obj: Any) -> None:
