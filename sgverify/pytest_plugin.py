@@ -48,6 +48,7 @@ def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         what = f"{len(ids)} claims of this run" if ids else "every claim"
+        reporter.ensure_newline()
         reporter.write_line(f"sgverify: writing the report for {what} to {out} ...")
     paths, results = write_report(out, profile=_profile(), patterns=ids)
     bad = sum(not r.ok for r in results)

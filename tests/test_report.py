@@ -336,6 +336,8 @@ def test_bad_arguments_are_clear_errors(tmp_path):
         report.write_report(tmp_path, profile="fast")
     with pytest.raises(ValueError, match="no claim matches"):
         report.write_report(tmp_path, patterns=["nothing.*"])
+    with pytest.raises(ValueError, match="figures must be among"):
+        report.write_report(tmp_path, results=[], figures=["fig99"], quiet=True)
     with pytest.raises(ValueError, match="seconds"):
         report.build_report([], profile="dev", seconds=float("nan"), environment=FIXED_ENV)
 

@@ -141,6 +141,10 @@ def write_report(
     from .. import claims
 
     prof = claims.get_profile(profile)
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    if isinstance(figures, str):
+        figures = [figures]
     start = time.perf_counter()
     if results is None:
         claims.select(list(patterns) if patterns else ["*"])  # bad patterns: ValueError now
@@ -148,12 +152,13 @@ def write_report(
 
         results = run_claims(list(patterns or []), prof.name, quiet=quiet)
     results = list(results)
-    if figures is True:
-        from .. import figures as _figures
+    from .. import figures as _figures
 
-        names: Sequence[str] = _figures.available()
-    else:
-        names = list(figures) if figures else []
+    names = list(_figures.available()) if figures is True else list(figures or [])
+    unknown = [n for n in names if n not in _figures.available()]
+    if unknown:
+        raise ValueError(f"figures must be among {', '.join(_figures.available())}; "
+                         f"got {', '.join(map(repr, unknown))}")
     figs, aud = _extras(names, prof.name, audit, quiet)
     data = build_report(results, profile=prof.name, seconds=time.perf_counter() - start,
                         figures=figs, audit=aud)
