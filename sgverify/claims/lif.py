@@ -1,0 +1,379 @@
+"""LIF claims (THEORY.md §1, §5 in time): the Perceptron limit and the BPTT machinery.
+
+* ``lif.perceptron-limit``: with ``dt >> tau`` the (decay-reset) LIF is the Perceptron on
+  time-locked input, the membrane gap closing like ``exp(-dt/max(tau_mem, tau_syn))``;
+* ``lif.full-reset-keeps-refractoriness`` (extension, a finding): the full-reset variant does
+  NOT tend to the Perceptron but to a Perceptron with a one-step refractory period;
+* ``lif.bptt-matches-finite-differences``: in a smooth network the hand-written BPTT is the
+  gradient (checked against Richardson central differences);
+* ``lif.sg-expectation-by-enumeration``: the vectorised sampler + BPTT has the mean surrogate
+  gradient computed over every spike history by the naive reference;
+* ``lif.matched-sg-exact-without-reset`` and ``lif.reset-biases-sg``: with no reset the
+  expected matched SG is the exact gradient of the expected loss; with a reset it is not.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .. import escape, lif
+from ..snn import exact, losses
+from ..snn.network import SNN
+from ._common import MC_WHY, mean_check
+from ._record import Claim, Example, Outcome, Tolerance
+
+__all__ = ["CLAIMS"]
+
+PROOF = "proofs/lif.py"
+_RATIOS = (10.0, 15.0, 20.0)
+
+
+# --- lif.perceptron-limit / lif.full-reset-keeps-refractoriness ------------------------------
+
+def _limit_points(ctx: Any) -> st.SearchStrategy:
+    # tau_syn/tau_mem <= 1/2, = 1 or >= 2: the two decays' rates differ by a factor >= 2 (or
+    # coincide), so the slower one dominates the gap up to e^{-dt/tau_max} at dt/tau_max >= 10;
+    # ratios near 1 mix two nearly equal rates and the slope converges only like e^{-0.1 r}
+    ratios = st.one_of(st.floats(0.2, 0.5), st.just(1.0), st.floats(2.0, 3.0))
+
+    def build(seed: int, tau_ratio: float) -> tuple:
+        rng = np.random.default_rng(seed)
+        n_in, n_out, T = int(rng.integers(2, 6)), int(rng.integers(1, 4)), int(rng.integers(4, 12))
+        w = rng.uniform(-2.5, 2.5, (n_out, n_in))
+        x = (rng.random((T, n_in)) < 0.5).astype(float)
+        x[0, 0] = 1.0  # at least one input spike, so the gap is not identically 0
+        return (w, x, tau_ratio)
+
+    return st.builds(build, st.integers(0, 2**31 - 1), ratios)
+
+
+def _slopes(gaps: list[float]) -> list[float]:
+    return [(math.log(gaps[k + 1]) - math.log(gaps[k])) / (_RATIOS[k + 1] - _RATIOS[k])
+            for k in range(len(gaps) - 1)]
+
+
+def _limit_eval(point: tuple, ctx: Any) -> Outcome:
+    w, x, tau_ratio = point
+    # steps measured in dt/tau_max: the slower decay sets the rate, -1 per unit
+    outs = [lif.perceptron_gap(w, x, r * max(1.0, tau_ratio), tau_ratio=tau_ratio)
+            for r in _RATIOS]
+    gaps = [o["gap"] for o in outs]
+    rate = -1.0
+    last = outs[-1]
+    # spikes must agree wherever the Perceptron's margin exceeds the remaining membrane gap
+    clear = np.abs(last["target"] - 1.0) > 2 * last["gap"]
+    wrong = int(np.sum((last["S"] != last["H"]) & clear))
+    checks = {"spikes_equal_perceptron": Outcome.within(wrong, 0.5, mismatches=wrong,
+                                                        compared=int(clear.sum()))}
+    if min(gaps) == 0.0:
+        checks["gap"] = Outcome.within(0.0, 1.0, note="gap exactly 0: the Perceptron itself")
+    else:
+        slopes = _slopes(gaps)
+        checks["log_gap_slope"] = Outcome.within(
+            max(abs(s - rate) for s in slopes), 1e-3, slopes=slopes, expected=rate)
+    return Outcome.all_of(checks, gaps=gaps, dt_over_tau_max=list(_RATIOS), tau_ratio=tau_ratio)
+
+
+def _refractory_eval(point: tuple, ctx: Any) -> Outcome:
+    w, x, tau_ratio = point
+    outs = [lif.perceptron_gap(w, x, r * max(1.0, tau_ratio), tau_ratio=tau_ratio, reset="full")
+            for r in _RATIOS]
+    target = x @ w.T
+    # the refractory Perceptron, written independently: y[n] = H(W x[n] - theta) (1 - y[n-1])
+    y = np.zeros_like(target)
+    for n in range(len(y)):
+        prev = y[n - 1] if n else 0.0
+        y[n] = (target[n] - 1.0 > 0) * (1.0 - prev)
+    last = outs[-1]
+    refr_gap = [float(np.max(np.abs(o["U"] - _refr_target(o, target)))) for o in outs]
+    clear = np.abs(target - 1.0) > 2 * max(refr_gap[-1], 1e-300)
+    wrong = int(np.sum((last["S"] != y) & clear))
+    perceptron_mismatch = int(np.sum(last["S"] != last["H"]))
+    checks = {"spikes_equal_refractory_perceptron": Outcome.within(wrong, 0.5, mismatches=wrong)}
+    if min(refr_gap) > 0:
+        slopes = _slopes(refr_gap)
+        rate = -1.0
+        checks["log_gap_slope"] = Outcome.within(max(abs(s - rate) for s in slopes), 1e-3,
+                                                 slopes=slopes, expected=rate)
+    return Outcome.all_of(checks, refractory_gap=refr_gap,
+                          plain_perceptron_gap=[o["gap"] for o in outs],
+                          spikes_differing_from_plain_perceptron=perceptron_mismatch)
+
+
+def _refr_target(o: dict, target: np.ndarray) -> np.ndarray:
+    """``W x[n] (1 - S[n+1])``: the input is wiped out in the step after a spike."""
+    # o["S"][n] is S[n+2], aligned with U[n+2]; S[n+1] is the row before (S[1] = 0: U[1] = 0)
+    s_prev = np.vstack([np.zeros((1, target.shape[1])), o["S"][:-1]])
+    return target * (1.0 - s_prev)
+
+
+def _refractory_summary(ctx: Any) -> Outcome:
+    """The finding: the plain Perceptron limit FAILS for the full reset when spikes repeat."""
+    w = np.array([[2.0]])
+    x = np.ones((6, 1))  # a constant strong input: the Perceptron fires on every step
+    out = lif.perceptron_gap(w, x, 20.0, reset="full")
+    return Outcome.exceeds(out["gap"], 0.5, lif_spikes=out["S"][:, 0], perceptron=out["H"][:, 0],
+                           gap=out["gap"], note="the full reset keeps U = 0 after each spike")
+
+
+# --- lif.bptt-matches-finite-differences -----------------------------------------------------
+
+_SMOOTH = (escape.Sigmoid, escape.Gaussian, escape.Arctan)
+
+
+def _fd_points(ctx: Any) -> st.SearchStrategy:
+    return st.tuples(st.integers(0, 2**31 - 1), st.sampled_from(_SMOOTH),
+                     st.sampled_from(("decay", "full")), st.booleans(), st.floats(2.0, 10.0))
+
+
+def _fd_eval(point: tuple, ctx: Any) -> Outcome:
+    seed, fam, reset, readout, beta = point
+    rng = np.random.default_rng(seed)
+    net = SNN.create(5, 4, 3, rng, readout=readout, reset=reset, mode="smooth",
+                     beta_hidden=beta, beta_out=beta, tau_mem=10e-3, tau_syn=5e-3)
+    net.escape_hidden, net.escape_out = fam(beta), (None if readout else fam(beta))
+    net.params["W1"] *= 2.0
+    x = (rng.random((25, 2, 5)) < 0.3).astype(float)
+    tgt = (rng.random((25, 3)) < 0.2).astype(float)
+    lab = rng.integers(0, 3, 2)
+
+    def loss(params: dict) -> tuple:
+        old, net.params = net.params, params
+        fw = net.forward(x, trials=1)
+        net.params = old
+        if readout:
+            val, g_u, _ = losses.max_over_time_cross_entropy(fw.output.U, lab)
+            return val, fw, None, g_u
+        val, g_s = losses.van_rossum_loss(fw.output.S, tgt, 1e-3, 10e-3, 5e-3)
+        return val, fw, g_s, None
+
+    val, fw, g_s, g_u = loss(net.params)
+    grad = net.backward(fw, g_s, g_u)
+    d = {k: rng.normal(size=v.shape) for k, v in net.params.items()}
+    along = sum(float(np.sum(grad[k] * d[k])) for k in d)
+
+    def central(h: float) -> float:
+        plus = {k: net.params[k] + h * d[k] for k in d}
+        minus = {k: net.params[k] - h * d[k] for k in d}
+        return (loss(plus)[0] - loss(minus)[0]) / (2 * h)
+
+    # curvature is large with steep noise and strong weights (O(h^2) coefficient ~10 seen):
+    # small steps, where rounding (eps |L| / h ~ 1e-11) still stays far below the tolerance
+    fd = (4 * central(1e-5) - central(2e-5)) / 3
+    scale = max(abs(fd), abs(along), 1e-3 * abs(val), 1e-12)
+    return Outcome.within(abs(along - fd) / scale, 1e-6, bptt=along, finite_difference=fd,
+                          loss=val, family=fam.name, reset=reset, readout=readout)
+
+
+# --- enumeration claims ---------------------------------------------------------------------
+
+def _tiny(seed: int, reset: str, fam: type, T: int = 4, N: int = 2, beta: float = 5.0,
+          detach: bool = False) -> exact.TinyProblem:
+    rng = np.random.default_rng(seed)
+    return exact.TinyProblem(
+        lif.LIF(dt=1e-3, tau_mem=2e-3, tau_syn=1e-3, reset=reset), fam(beta),
+        w=rng.uniform(-1.0, 2.5, (N, 2)), x=(rng.random((T, 2)) < 0.6).astype(float),
+        a=rng.uniform(-1.0, 1.0, (T, N)), detach_reset=detach)
+
+
+_PINNED = dict(w=np.array([[1.5, -0.4], [0.5, 1.2]]),
+               x=np.array([[1, 0], [1, 1], [0, 1.0], [1, 0], [0, 0]]),
+               a=np.array([[1.0, -1], [0.5, 1], [2.0, 0.3], [-1, 1], [1, 1]]))
+
+
+def _pinned(reset: str) -> exact.TinyProblem:
+    return exact.TinyProblem(lif.LIF(dt=1e-3, tau_mem=2e-3, tau_syn=1e-3, reset=reset),
+                             escape.Sigmoid(5.0), **_PINNED)
+
+
+def _tiny_points(ctx: Any) -> st.SearchStrategy:
+    return st.builds(_tiny, st.integers(0, 2**31 - 1), st.sampled_from(lif.RESETS),
+                     st.sampled_from((escape.Sigmoid, escape.Gaussian, escape.Laplace)),
+                     st.integers(2, 4), st.integers(1, 2), st.floats(1.0, 10.0))
+
+
+#: rounding floor for comparing means of SG values computed by two implementations: the naive
+#: and vectorised SGs of one history differ by a few eps per operation (T <= 5 steps, ~10
+#: operations each; observed <= 3e-14 relative), and sums over 2^(T N) histories or n
+#: samples add at most ~log2(n) eps; 1e-12 relative keeps a 30x margin over what is seen
+_FLOAT_FLOOR = 1e-12
+
+
+def _mean_check_floored(mean: float, exact_mean: float, var: float, n: int,
+                        floor: float) -> Outcome:
+    out = mean_check(mean, exact_mean, var, n)
+    bound = max(float(out.info["bound"]), floor)
+    info = {k: v for k, v in out.info.items() if k not in ("error", "bound")}
+    return Outcome.within(abs(mean - exact_mean), bound, float_floor=floor, **info)
+
+
+def _mc_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
+    res = exact.enumerate_histories(prob)
+    n = ctx.samples(20000)
+    rng = np.random.default_rng([ctx.seed, zlib.crc32(prob.w.tobytes() + prob.x.tobytes())])
+    sg = exact.sampled_sg(prob, n, rng).mean(axis=0)
+    floor = _FLOAT_FLOOR * max(1.0, float(np.max(np.abs(res["sg"]))))
+    checks = {f"W{idx}": _mean_check_floored(float(sg[idx]), float(res["mean_sg"][idx]),
+                                             float(res["var_sg"][idx]), n, floor)
+              for idx in np.ndindex(prob.w.shape)}
+    return Outcome.all_of(checks, reset=prob.layer.reset, family=repr(prob.escape),
+                          histories=len(res["prob"]))
+
+
+def _exact_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
+    res = exact.enumerate_histories(prob)
+    g = exact.exact_gradient(prob)
+    err = float(np.max(np.abs(res["mean_sg"] - g)))
+    return Outcome.within(err, 1e-7 * max(1.0, float(np.max(np.abs(g)))),
+                          expected_sg=res["mean_sg"], exact_gradient=g)
+
+
+def _bias_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
+    res = exact.enumerate_histories(prob)
+    g = exact.exact_gradient(prob)
+    bias = float(np.max(np.abs(res["mean_sg"] - g)))
+    # the floor is 1000x the accuracy of the exact gradient (see the control claim)
+    return Outcome.exceeds(bias, 1e-4 * max(1.0, float(np.max(np.abs(g)))),
+                           expected_sg=res["mean_sg"], exact_gradient=g,
+                           relative_bias=bias / max(float(np.max(np.abs(g))), 1e-300))
+
+
+_FD_WHY = ("Richardson-extrapolated central differences (h = 1e-3, 5e-4) of an analytic "
+           "expectation have truncation error O(h^4) ~ 1e-12 and rounding error ~ eps |E[L]|/h "
+           "~ 1e-12; 1e-7 relative leaves a 1e4 margin while a wrong gradient term is O(1)")
+
+CLAIMS = (
+    Claim(
+        id="lif.perceptron-limit",
+        kind="limit",
+        statement="As dt/tau grows the (decay-reset) LIF neuron becomes the Perceptron "
+                  "H(w.x - theta) on time-locked input: the membrane gap |U[n+2] - W x[n]| "
+                  "closes like exp(-dt/max(tau_mem, tau_syn)) and the spikes coincide.",
+        formula=r"\lim_{dt/\tau\to\infty} U[n+2] = W x[n],\quad "
+                r"|U[n+2] - W x[n]| \sim C e^{-dt/\max(\tau_m, \tau_s)}",
+        source="§1 (Perceptron limit)",
+        tolerance=Tolerance(1e-3, "the log-gap slope in dt/tau_max must be -1 within 1e-3: "
+                            "at dt/tau_max = 10..20 the faster decay (rates apart by a factor "
+                            ">= 2, or equal) and the next order change the slope by "
+                            "O(e^-10) ~ 5e-5 times a coefficient ratio; spikes must agree "
+                            "exactly wherever |W x - theta| exceeds twice the remaining gap"),
+        evaluate=_limit_eval,
+        points=_limit_points,
+        examples=(Example("2 inputs, 1 neuron", (np.array([[1.5, -0.7]]),
+                                                  np.array([[1, 0], [1, 1], [0, 1], [1, 1.0]]),
+                                                  0.5)),
+                  Example("tau_syn = tau_mem", (np.array([[2.0, 0.6], [-1.0, 1.4]]),
+                                                np.array([[1, 1], [0, 1], [1, 0], [1, 1.0]]),
+                                                1.0))),
+        proof=PROOF,
+        limitations="Only the decay-reset variant (THEORY.md §1's first form). The full reset "
+                    "does not converge to the Perceptron: see lif.full-reset-keeps-"
+                    "refractoriness. Deterministic spikes; for escape noise the firing "
+                    "probabilities converge at the same rate times sup f'.",
+    ),
+    Claim(
+        id="lif.full-reset-keeps-refractoriness",
+        kind="limit",
+        statement="With the full reset (the whole update times 1 - S[n]) the dt/tau -> inf "
+                  "limit is NOT the Perceptron but a Perceptron with a one-step refractory "
+                  "period, y[n] = H(W x[n] - theta)(1 - y[n-1]).",
+        formula=r"U[n+2] \to W x[n]\,(1 - S[n+1])",
+        source="extension (finding about §1's second reset variant)",
+        tolerance=Tolerance(1e-3, "same slope tolerance as lif.perceptron-limit (next order "
+                            "O(e^-10)); spikes must equal the independently computed "
+                            "refractory Perceptron wherever its margin exceeds twice the gap"),
+        evaluate=_refractory_eval,
+        points=_limit_points,
+        examples=(Example("constant strong input", (np.array([[2.0, 0.5]]), np.ones((6, 2)),
+                                                    0.5)),),
+        summary=_refractory_summary,
+        uses=("lif.perceptron-limit",),
+        proof=PROOF,
+        limitations="THEORY.md §1 says the limit has 'no reset effect'; that holds for the "
+                    "decay reset only. The summary shows a constant input where the plain "
+                    "Perceptron fires every step and the full-reset LIF every other step.",
+    ),
+    Claim(
+        id="lif.bptt-matches-finite-differences",
+        kind="for-all",
+        statement="In a smooth two-layer LIF network (spikes replaced by f(U - theta)) the "
+                  "hand-written BPTT with SD = f' is the exact gradient of the loss.",
+        formula=r"\nabla_W L \cdot d = \lim_{h\to0} \frac{L(W + h d) - L(W - h d)}{2h}",
+        source="§5 (deterministic SG is the chain rule); machinery check",
+        tolerance=Tolerance(1e-6, "relative difference of the directional derivative; "
+                            "Richardson central differences (h = 2e-5, 1e-5) leave a truncation "
+                            "error O(h^4) < 1e-15 and a rounding error eps |L|/h ~ 1e-11, i.e. "
+                            "< 1e-8 relative to derivatives >= 1e-3 |L|, while any missing or "
+                            "wrong BPTT term is an O(1) relative error"),
+        evaluate=_fd_eval,
+        points=_fd_points,
+        examples=tuple(Example(f"{fam.name} {reset} {'readout' if ro else 'van Rossum'}",
+                               (7, fam, reset, ro, 5.0))
+                       for fam in _SMOOTH for reset in ("decay", "full") for ro in (True, False)),
+        proof=PROOF,
+        limitations="Smooth families only (finite differences across a kink are meaningless); "
+                    "the max-over-time readout is differentiable away from ties.",
+    ),
+    Claim(
+        id="lif.sg-expectation-by-enumeration",
+        kind="statistical",
+        statement="The mean of the surrogate gradients produced by the vectorised stochastic "
+                  "LIF sampler and BPTT equals E[SG] over every spike history computed by the "
+                  "naive reference.",
+        formula=r"\frac1n\sum_{k} SG(h_k) \to \sum_{h} P(h)\, SG(h)",
+        source="§5, §7 (SG descent on the stochastic forward pass); machinery check",
+        tolerance=Tolerance(1.0, MC_WHY + "; plus a 1e-12 relative rounding floor for "
+                            "zero-variance components (see _FLOAT_FLOOR)"),
+        evaluate=_mc_eval,
+        points=_tiny_points,
+        examples=tuple(Example(f"2 neurons 5 steps {r}", _pinned(r)) for r in lif.RESETS),
+        uses=("lif.bptt-matches-finite-differences",),
+        proof=PROOF,
+        limitations="Tiny layers (<= 2 neurons, <= 5 steps, one layer); the exact variance "
+                    "comes from the same enumeration.",
+    ),
+    Claim(
+        id="lif.matched-sg-exact-without-reset",
+        kind="identity",
+        statement="Without a reset (potentials independent of past spikes) the expected matched "
+                  "SG of a loss linear in the spikes is exactly dE[L]/dW, in time as for the "
+                  "single neuron.",
+        formula=r"E[SG] = \frac{\partial}{\partial W}\sum_h P(h) L(h)",
+        source="§3 extended over time",
+        tolerance=Tolerance(1e-7, _FD_WHY),
+        evaluate=_exact_eval,
+        points=lambda ctx: st.builds(_tiny, st.integers(0, 2**31 - 1), st.just("none"),
+                                     st.sampled_from((escape.Sigmoid, escape.Gaussian)),
+                                     st.integers(2, 4), st.integers(1, 2), st.floats(1.0, 10.0)),
+        examples=(Example("2 neurons 5 steps", _pinned("none")),),
+        uses=("lif.sg-expectation-by-enumeration",),
+        proof=PROOF,
+        limitations="Relative to max |dE/dW|; the control for lif.reset-biases-sg.",
+    ),
+    Claim(
+        id="lif.reset-biases-sg",
+        kind="exists",
+        statement="With a reset, the expected matched SG differs from dE[L]/dW: past spikes "
+                  "change later potentials, the temporal analogue of the hidden-layer bias.",
+        formula=r"E[SG] \ne \partial_W E[L]\ \text{(reset decay or full)}",
+        source="extension (§5's hidden-layer bias, in time)",
+        tolerance=Tolerance(1.0, "the bias must exceed 1e-4 max|dE/dW|, 1000x the accuracy "
+                            "of the exact gradient demonstrated by the control claim"),
+        evaluate=_bias_eval,
+        # a small space, so that hypothesis.find's shrinking of a witness stays cheap
+        points=lambda ctx: st.builds(_tiny, st.sampled_from(range(10)),
+                                     st.sampled_from(("decay", "full")),
+                                     st.just(escape.Sigmoid), st.just(3), st.just(2),
+                                     st.sampled_from((5.0, 2.0))),
+        examples=(Example("decay reset", _pinned("decay")), Example("full reset", _pinned("full"))),
+        uses=("lif.matched-sg-exact-without-reset",),
+        proof=PROOF,
+        limitations="The SG is still a useful descent direction (it trains, see snn.*); this "
+                    "only shows it is not the gradient of the expectation.",
+    ),
+)
