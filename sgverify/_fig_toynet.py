@@ -312,8 +312,9 @@ def fig5(profile: str = "dev") -> Reproduction:
     axes[2].set_xlabel("integration steps")
     axes[2].set_ylabel(r"$\oint \mathrm{SG}\cdot d\theta$")
     axes[2].set_title("C: loop integral vs steps")
-    for ax in axes:
-        ax.legend(fontsize=7)
+    axes[0].legend(fontsize=7, loc="lower center")
+    axes[1].legend(fontsize=7, loc="lower left")
+    axes[2].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(r"Fig. 5: surrogate gradients are not conservative (circle radius 1.8)")
     cap = ("Closed-path integrals of the SG field (forward beta = 1e4) converge to non-zero "
            "values by ~2e5 steps; the true gradients' loop integrals are 0 to rounding.")
