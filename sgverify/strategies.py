@@ -12,7 +12,9 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -20,9 +22,12 @@ from hypothesis import strategies as st
 from . import escape
 
 __all__ = [
+    "ARCHITECTURES",
     "betas",
+    "circles",
     "density_families",
     "escapes",
+    "networks",
     "probabilities",
     "seeds",
     "vectors",
@@ -84,3 +89,93 @@ def vectors(
             lambda xs: np.array(xs, dtype=np.float64)
         )
     )
+
+
+#: the small architectures of THEORY.md §5 that exact enumeration handles instantly
+ARCHITECTURES: tuple[tuple[int, ...], ...] = (
+    (1, 2, 1), (2, 2, 1), (1, 3, 1), (2, 3, 1), (2, 2, 2), (2, 3, 2, 1), (1, 2, 2, 1),
+)
+
+
+def _layer_escapes(
+    families: tuple[type[escape.EscapeNoise], ...], max_beta: float
+) -> st.SearchStrategy[escape.EscapeNoise]:
+    def build(cls: type[escape.EscapeNoise]) -> st.SearchStrategy[escape.EscapeNoise]:
+        if cls is escape.Step:
+            return st.just(escape.Step())
+        if cls is escape.Exponential:
+            return st.builds(cls, st.floats(0.05, 1.0), st.floats(1.0 / max_beta, 2.0))
+        return st.builds(cls, st.floats(0.5, max_beta))
+
+    return st.sampled_from(families).flatmap(build)
+
+
+def networks(
+    architectures: tuple[tuple[int, ...], ...] = ARCHITECTURES,
+    *,
+    families: tuple[type[escape.EscapeNoise], ...] = density_families,
+    max_beta: float = 8.0,
+    max_weight: float = 2.0,
+) -> st.SearchStrategy[Any]:
+    """Small stochastic MLPs (:class:`sgverify.network.MLP`) with one escape family per layer.
+
+    Weights and biases are uniform in ``[-max_weight, max_weight]``; steepness in
+    ``[0.5, max_beta]``.
+    """
+    from . import network  # networks are optional for users of the single-neuron strategies
+
+    if not architectures or any(len(a) < 2 for a in architectures):
+        raise ValueError("architectures must list layer sizes (n_in, ..., n_out)")
+
+    def build(sizes: tuple[int, ...]) -> st.SearchStrategy[Any]:
+        n_par = sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+        def make(values: list[float], escs: list[escape.EscapeNoise]) -> Any:
+            ws, bs, it = [], [], iter(values)
+            for n_in, n_out in itertools.pairwise(sizes):
+                ws.append(np.array([[next(it) for _ in range(n_in)] for _ in range(n_out)]))
+                bs.append(np.array([next(it) for _ in range(n_out)]))
+            return network.MLP(ws, bs, escs)
+
+        n_layers = len(sizes) - 1
+        return st.builds(
+            make,
+            st.lists(st.floats(-max_weight, max_weight), min_size=n_par, max_size=n_par),
+            st.lists(_layer_escapes(families, max_beta), min_size=n_layers, max_size=n_layers),
+        )
+
+    return st.sampled_from(architectures).flatmap(build)
+
+
+def circles(
+    dim: int = 5,
+    *,
+    min_radius: float = 0.1,
+    max_radius: float = 2.0,
+    max_centre: float = 1.0,
+) -> st.SearchStrategy[Any]:
+    """Circles (:class:`sgverify.paths.Circle`) in random planes of ``dim``-dimensional space.
+
+    The plane's two directions are orthonormalised draws that are kept away from degeneracy
+    (each at least 0.1 long before normalisation).
+    """
+    from . import paths
+
+    if dim < 2:
+        raise ValueError(f"dim must be >= 2, got {dim!r}")
+    if not 0 < min_radius <= max_radius:
+        raise ValueError("circles needs 0 < min_radius <= max_radius")
+    vec = st.lists(st.floats(-max_centre, max_centre), min_size=dim, max_size=dim).map(np.array)
+    unit = st.lists(st.floats(-1.0, 1.0), min_size=dim, max_size=dim).map(np.array)
+
+    def plane(ab: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+        a, b = ab
+        if np.linalg.norm(a) < 0.1:
+            return None
+        a = a / np.linalg.norm(a)
+        b = b - (a @ b) * a
+        return None if np.linalg.norm(b) < 0.1 else (a, b / np.linalg.norm(b))
+
+    planes = st.tuples(unit, unit).map(plane).filter(lambda p: p is not None)
+    return st.builds(lambda c, p, r: paths.Circle(c, p[0], p[1], r), vec, planes,
+                     st.floats(min_radius, max_radius))

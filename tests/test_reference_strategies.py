@@ -71,3 +71,26 @@ def test_strategy_arguments_checked():
 @given(st.data())
 def test_density_families_exclude_step(data):
     assert data.draw(sst.escapes()).has_density
+
+
+@given(sst.networks())
+def test_networks_are_valid_mlps(net):
+    from sgverify import network
+
+    assert isinstance(net, network.MLP)
+    assert net.sizes in sst.ARCHITECTURES
+    assert all(np.all(np.abs(w) <= 2.0) for w in net.weights)
+
+
+@given(sst.circles(5, min_radius=0.5, max_radius=1.0))
+def test_circles_have_orthonormal_planes(circle):
+    assert abs(circle.d1 @ circle.d2) < 1e-12
+    assert abs(np.linalg.norm(circle.d1) - 1) < 1e-12 and abs(np.linalg.norm(circle.d2) - 1) < 1e-12
+    assert 0.5 <= circle.radius <= 1.0
+
+
+def test_network_and_circle_arguments_checked():
+    with pytest.raises(ValueError, match="architectures"):
+        sst.networks(((3,),))
+    with pytest.raises(ValueError, match="dim"):
+        sst.circles(1)

@@ -17,6 +17,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from .. import escape, network, reference, stochad
+from .. import strategies as sst
 from ._common import EPS, MC_WHY, mean_check
 from ._record import Claim, Example, Outcome, Tolerance
 
@@ -52,27 +53,17 @@ _ARCHS = ((1, 2, 1), (2, 2, 1), (1, 3, 1), (2, 3, 1), (2, 2, 2), (2, 3, 2, 1), (
 
 # --- shared helpers ---------------------------------------------------------------------------
 
-def _nets(ctx: Any, *, families=tuple(c for c in escape.FAMILIES if c.has_density),
-          max_beta: float = 8.0, archs=_ARCHS, max_weight: float = 2.0) -> st.SearchStrategy:
+def _nets(ctx: Any, *, families=sst.density_families, max_beta: float = 8.0,
+          archs=sst.ARCHITECTURES, max_weight: float = 2.0) -> st.SearchStrategy:
     """(net, x, seed): parameters in [-max_weight, max_weight], inputs in [-1.5, 1.5]."""
-    def esc(cls):
-        if cls is escape.Step:
-            return st.just(escape.Step())
-        if cls is escape.Exponential:
-            return st.builds(cls, st.floats(0.05, 1.0), st.floats(1.0 / max_beta, 2.0))
-        return st.builds(cls, st.floats(0.5, max_beta))
-
-    def build(sizes):
-        n_par = sum(a * b + b for a, b in itertools.pairwise(sizes))
-        return st.tuples(
-            st.lists(st.floats(-max_weight, max_weight), min_size=n_par, max_size=n_par),
-            st.lists(st.sampled_from(families).flatmap(esc), min_size=len(sizes) - 1,
-                     max_size=len(sizes) - 1),
-            st.lists(st.floats(-1.5, 1.5), min_size=sizes[0], max_size=sizes[0]),
-            st.integers(0, 2**32 - 1),
-        ).map(lambda t: (_mlp(sizes, t[0], t[1]), np.array(t[2]), t[3]))
-
-    return st.sampled_from(archs).flatmap(build)
+    return sst.networks(archs, families=families, max_beta=max_beta,
+                        max_weight=max_weight).flatmap(
+        lambda net: st.tuples(
+            st.just(net),
+            st.lists(st.floats(-1.5, 1.5), min_size=net.sizes[0],
+                     max_size=net.sizes[0]).map(np.array),
+            sst.seeds(),
+        ))
 
 
 def _params(net: network.MLP) -> list[tuple[int, ...]]:

@@ -19,6 +19,7 @@ from scipy.special import expit, logit
 
 from .. import _fig_toynet as F
 from .. import paths, reference, toynet
+from .. import strategies as sst
 from .. import symbols as S
 from ._common import EPS
 from ._record import Claim, Example, Outcome, Tolerance
@@ -403,20 +404,7 @@ def _zero_symbolic() -> Outcome:
 
 def _circles(ctx: Any) -> st.SearchStrategy:
     """(circle, beta, x, steps): random centre, radius and plane; smooth nets beta <= 30."""
-    vec = st.lists(st.floats(-1.0, 1.0), min_size=5, max_size=5).map(np.array)
-
-    def plane(ab: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
-        a, b = ab
-        if np.linalg.norm(a) < 0.1:
-            return None
-        a = a / np.linalg.norm(a)
-        b = b - (a @ b) * a
-        return None if np.linalg.norm(b) < 0.1 else (a, b / np.linalg.norm(b))
-
-    planes = st.tuples(vec, vec).map(plane).filter(lambda p: p is not None)
-    circle = st.builds(lambda c, p, r: paths.Circle(c, p[0], p[1], r), vec, planes,
-                       st.floats(0.1, 2.0))
-    return st.tuples(circle, st.floats(math.log(0.5), math.log(30.0)).map(math.exp),
+    return st.tuples(sst.circles(5), st.floats(math.log(0.5), math.log(30.0)).map(math.exp),
                      st.floats(0.2, 2.0), st.just(1 << 15))
 
 
