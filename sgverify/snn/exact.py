@@ -41,7 +41,7 @@ __all__ = ["TinyProblem", "enumerate_histories", "exact_gradient", "expected_los
 
 @dataclass(frozen=True)
 class TinyProblem:
-    """One LIF layer (``w``: ``(N, n_in)``) on a fixed input ``x`` (``(T, n_in)``), loss ``sum a S``.
+    """One LIF layer (``w``: ``(N, n_in)``) on a fixed input ``x`` (``(T, n_in)``); ``L = sum a S``.
 
     ``surrogate`` defaults to the matched ``f'`` of ``escape``.
     """
@@ -113,20 +113,21 @@ def exact_gradient(prob: TinyProblem, h: float = 1e-3) -> np.ndarray:
     Central differences at steps ``h`` and ``h/2`` combined as ``(4 D(h/2) - D(h))/3`` have
     error ``O(h^4)``; ``E[L]`` is analytic in ``W`` for smooth escape noise.
     """
+    def central(idx: tuple[int, ...], step: float) -> float:
+        wp, wm = prob.w.copy(), prob.w.copy()
+        wp[idx] += step
+        wm[idx] -= step
+        return (expected_loss(replace(prob, w=wp)) - expected_loss(replace(prob, w=wm))) / (
+            2 * step)
+
     grad = np.zeros_like(prob.w)
     for idx in np.ndindex(prob.w.shape):
-        def d(step: float) -> float:
-            wp, wm = prob.w.copy(), prob.w.copy()
-            wp[idx] += step
-            wm[idx] -= step
-            return (expected_loss(replace(prob, w=wp)) - expected_loss(replace(prob, w=wm))) / (
-                2 * step)
-        grad[idx] = (4 * d(h / 2) - d(h)) / 3
+        grad[idx] = (4 * central(idx, h / 2) - central(idx, h)) / 3
     return grad
 
 
 def sampled_sg(prob: TinyProblem, samples: int, rng: np.random.Generator) -> np.ndarray:
-    """``samples`` surrogate gradients from the vectorised sampler and BPTT, ``(samples, N, n_in)``."""
+    """``samples`` SGs from the vectorised sampler and BPTT, shape ``(samples, N, n_in)``."""
     c = prob.x @ prob.w.T
     cb = np.broadcast_to(c[:, None, :], (c.shape[0], samples, c.shape[1]))
     tr = prob.layer.run(cb, prob.escape, "stochastic", rng)

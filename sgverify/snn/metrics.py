@@ -68,13 +68,12 @@ def fano_windowed(spikes: np.ndarray, window: int) -> dict[str, Any]:
     mean = counts.mean(axis=1)
     var = counts.var(axis=1, ddof=1)
     ok = mean > 0
-    ratio = np.where(ok, var / np.where(ok, mean, 1.0), np.nan)
-    with np.errstate(invalid="ignore"):
-        per_neuron = np.nanmean(ratio.reshape(-1, ratio.shape[-1]), axis=0) \
-            if ok.any() else np.zeros(ratio.shape[-1])
+    ratio = np.where(ok, var / np.where(ok, mean, 1.0), 0.0)
+    n_ok = ok.reshape(-1, ok.shape[-1]).sum(axis=0)
+    per_neuron = ratio.reshape(-1, ratio.shape[-1]).sum(axis=0) / np.maximum(n_ok, 1)
     return {
         "fano": float(ratio[ok].mean()) if ok.any() else 0.0,
-        "per_neuron": np.nan_to_num(per_neuron),
+        "per_neuron": per_neuron,
         "valid": int(ok.sum()),
         "window": w,
     }
