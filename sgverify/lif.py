@@ -141,8 +141,12 @@ class LIF:
             Force this spike history instead of generating one (replays a sampled path;
             used by exact enumeration).
         """
-        c = currents if isinstance(currents, np.ndarray) and currents.dtype == np.float64 \
-            else as_array("currents", currents)
+        if isinstance(currents, np.ndarray) and currents.dtype == np.float64:
+            c = currents  # no copy: broadcast views (trials) stay views
+            if not np.isfinite(c).all():
+                raise ValueError("currents must be finite (no NaN or infinity)")
+        else:
+            c = as_array("currents", currents)
         if c.ndim < 2:
             raise ValueError(f"currents must have shape (T, ..., neurons), got {c.shape}")
         if mode not in MODES:

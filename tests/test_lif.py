@@ -1,0 +1,128 @@
+"""Tests of sgverify.lif: roll-out against the naive reference, BPTT, Perceptron limit, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sgverify import escape, lif
+from sgverify.snn import losses, reference
+from sgverify.snn.network import SNN
+
+FAMILIES = (escape.Sigmoid(4.0), escape.Gaussian(3.0), escape.Arctan(5.0), escape.Laplace(4.0))
+
+
+@pytest.mark.parametrize("fam", FAMILIES, ids=lambda f: f.name)
+@pytest.mark.parametrize("reset", lif.RESETS)
+@pytest.mark.parametrize("mode", lif.MODES)
+def test_rollout_matches_naive_reference(fam, reset, mode):
+    # the same uniforms must give the same spikes: the Sigmoid (odds), Gaussian (quantile)
+    # and generic (p > r) sampling paths all implement [f(U - theta) > r]
+    rng = np.random.default_rng(3)
+    c = rng.normal(1.0, 6.0, (40, 3, 4))
+    layer = lif.LIF(reset=reset)
+    tr = layer.run(c, fam, mode, np.random.default_rng(11))
+    uniforms = np.random.default_rng(11).random(c.shape)
+    for b in range(3):
+        ref = reference.layer_forward(c[:, b], layer, fam, mode, uniforms[:, b])
+        np.testing.assert_allclose(tr.U[:, b], ref["U"], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(tr.I[:, b], ref["I"], rtol=1e-12, atol=1e-12)
+        if mode == "smooth":
+            np.testing.assert_allclose(tr.S[:, b], ref["S"], rtol=1e-12, atol=1e-15)
+        else:
+            assert np.array_equal(tr.S[:, b], ref["S"])
+    if mode != "smooth":
+        assert 0.0 < tr.S.mean() < 1.0, "the test must exercise both outcomes"
+
+
+@pytest.mark.parametrize("reset", ("decay", "full"))
+@pytest.mark.parametrize("detach", (False, True))
+def test_network_gradients_match_naive_reference(reset, detach):
+    rng = np.random.default_rng(5)
+    net = SNN.create(6, 5, 3, rng, reset=reset, beta_hidden=5.0, beta_out=5.0)
+    net.params["W1"] *= 2.0
+    net.detach_reset = detach
+    x = (rng.random((30, 4, 6)) < 0.3).astype(float)
+    tgt = (rng.random((30, 3)) < 0.2).astype(float)
+    fw = net.forward(x, np.random.default_rng(9), trials=1)
+    _, g_s = losses.van_rossum_loss(fw.output.S, tgt)
+    grads = net.backward(fw, g_s)
+    r = np.random.default_rng(9)
+    uh, uo = r.random((30, 1, 4, 5))[:, 0], r.random((30, 1, 4, 3))[:, 0]
+    ref, traces = reference.network_forward_backward(
+        net.params, x, net.hidden, net.output, net.escape_hidden, net.escape_out, "stochastic",
+        uh, uo, lambda b, o: (g_s[:, 0, b], None), detach_reset=detach)
+    assert np.array_equal(traces["S_hidden"], fw.hidden.S[:, 0])
+    for k in grads:
+        np.testing.assert_allclose(grads[k], ref[k], rtol=1e-11, atol=1e-13)
+    assert np.abs(grads["W1"]).max() > 0
+
+
+@pytest.mark.parametrize("reset", lif.RESETS)
+def test_bptt_is_the_gradient_of_a_smooth_layer(reset):
+    rng = np.random.default_rng(0)
+    f = escape.Sigmoid(5.0)
+    layer = lif.LIF(reset=reset)
+    c = rng.normal(3.0, 5.0, (12, 2, 2))
+    gs, gu = rng.normal(size=c.shape), rng.normal(size=c.shape)
+
+    def loss(cc):
+        tr = layer.run(cc, f, "smooth")
+        return float(np.sum(tr.S * gs) + np.sum(tr.U * gu))
+
+    g = layer.backward(layer.run(c, f, "smooth"), f, gs, gu)
+    h = 1e-6
+    for idx in [(0, 0, 0), (3, 1, 1), (7, 0, 1), (10, 1, 0)]:
+        e = np.zeros_like(c)
+        e[idx] = h
+        fd = (loss(c + e) - loss(c - e)) / (2 * h)
+        # central differences with h = 1e-6: truncation ~1e-12 x curvature, rounding ~1e-10
+        assert abs(g[idx] - fd) < 1e-7 * max(1.0, abs(fd))
+
+
+def test_perceptron_limit_decay_and_refractory_full_reset():
+    w = np.array([[1.5, -0.7], [0.4, 1.1]])
+    x = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [1, 0.0]])
+    gaps = [lif.perceptron_gap(w, x, r)["gap"] for r in (5.0, 10.0, 20.0)]
+    assert gaps[0] > gaps[1] > gaps[2] > 0
+    out = lif.perceptron_gap(w, x, 30.0)
+    assert np.array_equal(out["S"], out["H"])
+    full = lif.perceptron_gap(np.array([[3.0]]), np.ones((5, 1)), 30.0, reset="full")
+    assert full["S"][:, 0].tolist() == [1.0, 0.0, 1.0, 0.0, 1.0]
+    assert full["gap"] > 1.0
+
+
+def test_readout_layer_is_linear_filter():
+    layer = lif.LIF(reset="none")
+    c = np.zeros((5, 1))
+    c[0] = 1.0
+    tr = layer.run(c, None)
+    a_m, a_s = layer.a_m, layer.a_s
+    assert tr.U[2, 0] == pytest.approx(1 - a_m)
+    assert tr.U[3, 0] == pytest.approx(a_m * (1 - a_m) + (1 - a_m) * a_s)
+    assert not tr.S.any()
+
+
+def test_bad_input_is_rejected_with_the_argument_name():
+    with pytest.raises(ValueError, match="reset"):
+        lif.LIF(reset="soft")
+    with pytest.raises(ValueError, match="tau_mem"):
+        lif.LIF(tau_mem=-1.0)
+    layer = lif.LIF()
+    with pytest.raises(ValueError, match="currents"):
+        layer.run(np.zeros(5), escape.Sigmoid())
+    with pytest.raises(ValueError, match="currents"):
+        layer.run(np.full((3, 2), np.nan), escape.Sigmoid())
+    with pytest.raises(ValueError, match="mode"):
+        layer.run(np.zeros((3, 2)), escape.Sigmoid(), "noisy")
+    with pytest.raises(ValueError, match="rng"):
+        layer.run(np.zeros((3, 2)), escape.Sigmoid(), "stochastic")
+    with pytest.raises(ValueError, match="escape"):
+        layer.run(np.zeros((3, 2)), "sigmoid")
+    tr = layer.run(np.zeros((3, 2)), escape.Sigmoid())
+    with pytest.raises(ValueError, match="grad_s"):
+        layer.backward(tr, escape.Sigmoid(), grad_s=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="surrogate"):
+        layer.backward(tr, escape.Step(), grad_s=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="weights"):
+        lif.perceptron_gap(np.zeros((1, 3)), np.zeros((4, 2)), 10.0)
