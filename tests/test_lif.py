@@ -126,3 +126,16 @@ def test_bad_input_is_rejected_with_the_argument_name():
         layer.backward(tr, escape.Step(), grad_s=np.zeros((3, 2)))
     with pytest.raises(ValueError, match="weights"):
         lif.perceptron_gap(np.zeros((1, 3)), np.zeros((4, 2)), 10.0)
+
+
+@pytest.mark.parametrize("beta", (0.1, 1.0, 10.0, 100.0, 1e4))
+def test_sigmoid_surrogate_fast_path_is_the_family_density(beta):
+    from sgverify.lif import _surrogate
+
+    f = escape.Sigmoid(beta)
+    v = np.concatenate([np.linspace(-50, 50, 20001), [1e300, -1e300, 0.0]])
+    fast, ref = _surrogate(f, v), f.pdf(v)
+    assert np.all(np.isfinite(fast))
+    normal = ref > 1e-290  # below that both are subnormal or 0 and carry no digits
+    np.testing.assert_allclose(fast[normal], ref[normal], rtol=1e-13)
+    assert np.all(fast[~normal] < 1e-280)
