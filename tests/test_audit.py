@@ -87,6 +87,8 @@ def test_shifted_density_reports_the_shift():
     ("4/T*cos(2*pi/T*v)", {"T": 8}, "negative"),
     ("exp(-v**2) - 0.5*exp(-v**2/4)", {}, "negative"),
     ("1/abs(v)", {}, "not finite"),
+    ("log(v)", {}, "undefined"),
+    ("exp(exp(exp(v)))", {}, "overflows"),
     ("0*v", {}, "zero"),
 ])
 def test_not_a_density_says_why(text, params, why):

@@ -94,3 +94,36 @@ def test_slow_sympy_forms_stay_within_a_second():
     r = A.audit("exp(-v**2)*(1 + sin(3*v)**2*cos(v)**4*tanh(v)**2)/(1 + atan(v)**2)")
     assert time.process_time() - start < 1.5
     assert r.verdict == "rescaled density"
+
+
+@pytest.mark.parametrize("text", [
+    "sin(exp(v))*exp(-v**2)",  # mpmath reduction of exp(1e6) mod pi: seconds per point
+    "exp(exp(v))/exp(exp(v))",  # NaN everywhere far out, re-evaluated in mpmath
+    "exp(exp(exp(v)))",
+    "exp(-exp(v/1000))*exp(-exp(-v/1000))",  # mpmath would take ~30 s at v = 1e6
+])
+def test_expensive_valid_formulas_are_bounded_in_cpu_time(text):
+    start = time.process_time()
+    try:
+        r = A.audit(text)
+        assert r.verdict in ("density", "rescaled density", "not a density")
+    except ValueError as exc:
+        assert "\n" not in str(exc) and "CPU time" in str(exc)
+    assert time.process_time() - start < A._core.NUMERIC_SECONDS + 1.0
+
+
+def test_budgets_nest_and_clean_up():
+    import signal
+
+    from sgverify.audit._core import _budget, _Timeout
+
+    before = signal.getsignal(signal.SIGPROF)
+    with _budget(5.0):
+        with pytest.raises(_Timeout):
+            with _budget(0.02):
+                while True:
+                    sum(range(1000))
+        remaining, _ = signal.getitimer(signal.ITIMER_PROF)
+        assert 0 < remaining < 5.0  # the outer budget resumed
+    assert signal.getitimer(signal.ITIMER_PROF)[0] == 0
+    assert signal.getsignal(signal.SIGPROF) is before

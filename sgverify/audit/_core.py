@@ -33,6 +33,11 @@ AREA_TOL = 1e-9
 #: family parameter is read off the peak and the area (relative error ~1e-14); any other
 #: family or parameter differs by > 1e-3
 MATCH_TOL = 1e-7
+#: CPU-time budget of a whole audit: a formula whose numerics cost more (nested exponentials
+#: evaluated in mpmath far out) is refused with a ValueError rather than left to run
+NUMERIC_SECONDS = 5.0
+#: CPU-time budget of re-evaluating float64 NaNs in mpmath, per batch of points
+FALLBACK_SECONDS = 0.5
 #: CPU-time budget of SymPy's attempt at the exact area and primitive (CPU time, so that the
 #: answer does not depend on how loaded the machine is)
 SYMBOLIC_SECONDS = 0.25
@@ -158,33 +163,54 @@ class _Timeout(BaseException):
 
 
 @contextmanager
-def _budget(seconds: float):
-    """Interrupt the block after ``seconds`` (main thread only; elsewhere it is skipped)."""
+def _budget(seconds: float, *, skip_without_timer: bool = True):
+    """Interrupt the block after ``seconds`` of CPU time; nests (an inner budget never
+    outlives the outer one, and the outer one resumes afterwards). Without a timer (outside
+    the main thread) the block is skipped, or run unguarded if ``skip_without_timer`` is
+    False."""
     main = threading.current_thread() is threading.main_thread()
     if not main or not hasattr(signal, "setitimer"):
-        raise _Timeout("symbolic step skipped outside the main thread")
+        if skip_without_timer:
+            raise _Timeout("skipped outside the main thread")
+        yield
+        return
+    outer, _ = signal.getitimer(signal.ITIMER_PROF)
+    limit = seconds if outer <= 0 else min(seconds, outer)
+    t0 = time.process_time()
+
+    state = {"active": True}
 
     def handler(signum: int, frame: Any) -> None:
-        raise _Timeout(f"over {seconds} s")
+        if state["active"]:
+            raise _Timeout(f"over {limit:g} s of CPU time")
 
     old = signal.signal(signal.SIGPROF, handler)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    # periodic: an exception raised inside a weakref callback or __del__ is swallowed by
+    # Python, so the timer keeps firing every 50 ms until one lands in ordinary code
+    signal.setitimer(signal.ITIMER_PROF, limit, 0.05)
     try:
         yield
     finally:
+        state["active"] = False
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, old)
+        if outer > 0:
+            signal.setitimer(signal.ITIMER_PROF, max(outer - (time.process_time() - t0), 1e-3))
 
 
 def _safe_mp(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An mpmath callable that returns NaN instead of raising, and NaN off the real line
+    (e.g. log of a negative potential)."""
     def g(t: Any) -> Any:
         try:
             val = fn(t)
+            if val is None:
+                return mpmath.mpf("nan")
+            if isinstance(val, mpmath.mpc):
+                return val.real if val.imag == 0 else mpmath.mpf("nan")
+            return val if isinstance(val, mpmath.mpf) else mpmath.mpf(val)
         except (OverflowError, ZeroDivisionError, ValueError, TypeError):
             return mpmath.mpf("nan")
-        if val is None:
-            return mpmath.mpf("nan")
-        return val if isinstance(val, mpmath.mpf) else mpmath.mpf(val)
     return g
 
 
@@ -194,11 +220,20 @@ def _evaluator(num: Callable[[np.ndarray], np.ndarray], mp_fn: Callable[[Any], A
     def g(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
         out = np.asarray(num(v), dtype=np.float64).copy()
-        bad = ~np.isfinite(out)
+        # only NaN (inf/inf, 0*inf, inf-inf) is re-evaluated; an overflow to +-inf means the
+        # value really is beyond float64, which no density can be
+        bad = np.isnan(out)
         if mp_fn is not None and bad.any():
-            with reference.workdps(30):
-                # only the rare non-finite points: a Python loop is fine here
-                out[bad] = [float(mpmath.re(mp_fn(mpmath.mpf(float(x))))) for x in v[bad]]
+            idx = np.flatnonzero(bad)
+            try:
+                # a CPU budget of its own: sin(exp(v)) far out costs mpmath seconds per point;
+                # points not reached stay NaN and are reported as not finite
+                with _budget(FALLBACK_SECONDS, skip_without_timer=False), reference.workdps(30):
+                    # only the rare NaN points: a Python loop is fine here
+                    for i in idx:
+                        out[i] = float(mp_fn(mpmath.mpf(float(v[i]))))
+            except _Timeout:
+                pass
         return out
     return g
 
@@ -269,6 +304,15 @@ def audit(
     >>> audit("where(abs(v) < w, 1/w, c)", {"w": 1, "c": 0.01}).reason
     'not integrable: tends to 0.01 as v -> +inf and tends to 0.01 as v -> -inf'
     """
+    try:
+        with _budget(NUMERIC_SECONDS, skip_without_timer=False):
+            return _audit(surrogate, params, symbolic, label)
+    except _Timeout:
+        raise ValueError(f"formula: auditing it took over {NUMERIC_SECONDS:g} s of CPU time "
+                         "(e.g. nested exponentials far from the threshold)") from None
+
+
+def _audit(surrogate, params, symbolic, label) -> AuditResult:
     start = time.perf_counter()
     cpu0 = time.process_time()
     checks: dict[str, Any] = {}
@@ -355,12 +399,23 @@ def audit(
     # numeric twin check: the NumPy form built from the syntax tree vs the mpmath form of
     # the SymPy expression, on the fine grid (they are built independently)
     if mp_fn is not None:
-        sample = fine[:: max(1, fine.size // 97)]
+        near = fine[np.abs(fine - centre) <= 60 * scale]
+        sample = near[:: max(1, near.size // 97)]
         with reference.workdps(30):
             ref = np.array([float(mpmath.re(mp_fn(mpmath.mpf(float(x))))) for x in sample])
         num = g(sample)
         err = float(np.max(np.abs(num - ref)) / max(abs(peak), abs(min_value)))
         checks["numpy_vs_sympy"] = {"max_rel_error": err, "points": int(sample.size)}
+
+    if mp_fn is not None:
+        # mpmath (exact arithmetic for cancelling forms) near the bump; float64 far out, where
+        # its relative accuracy is ample and mpmath could be slow (exp(-exp(v)) at v = 1e6)
+        core = 1e3 * max(scale, abs(centre))
+
+        def gmp(t: Any) -> Any:
+            if abs(float(t) - centre) <= core:
+                return mp_fn(t)
+            return mpmath.mpf(float(g(np.array([float(t)]))[0]))
 
     breaks = sorted({*kinks, 0.0, peak_at, *[peak_at + s * k * scale
                                             for s in (-1, 1) for k in (1, 8, 64)]})
@@ -551,7 +606,8 @@ def _match(g, fine, area, peak, peak_at, scale):
 
 
 def _not_finite(text, prm, at, value, start, label) -> AuditResult:
-    return _bare(text, prm, f"not finite at v = {at:.6g} (value {value})", start, label)
+    what = "overflows float64" if np.isinf(value) else "is undefined (NaN) or not evaluable"
+    return _bare(text, prm, f"not finite: {what} at v = {at:.6g}", start, label)
 
 
 def _zero(text, prm, start, label) -> AuditResult:
