@@ -12,6 +12,7 @@ train on randman / spike matching      :func:`train.train_randman`, :func:`train
 exact expectations by enumeration      :mod:`exact`
 the naive loop reference               :mod:`reference`
 the shipped target raster              :func:`target.load`
+``sgverify reproduce training``        :func:`figures.training`
 =====================================  ==============================================
 
 Examples
@@ -23,6 +24,6 @@ Examples
 
 from __future__ import annotations
 
-from . import losses, metrics, network, randman, reference, target, train
+from . import exact, losses, metrics, network, randman, reference, target, train
 
-__all__ = ["losses", "metrics", "network", "randman", "reference", "target", "train"]
+__all__ = ["exact", "losses", "metrics", "network", "randman", "reference", "target", "train"]

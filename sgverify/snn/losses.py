@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import lfilter
 from scipy.special import log_softmax
 
 from .._validate import positive
@@ -57,9 +56,18 @@ def filter_spikes(
     x = np.asarray(spikes, dtype=np.float64)
     if reverse:
         x = x[::-1]
-    # eps(k dt) = 0.2 (a_m^k - a_s^k): the difference of two first-order recursive filters
-    y = EPS_SCALE * (lfilter([1.0], [1.0, -a_m], x, axis=0)
-                     - lfilter([1.0], [1.0, -a_s], x, axis=0))
+    # eps(k dt) = 0.2 (a_m^k - a_s^k): the difference of two first-order recursive filters,
+    # m[n] = a_m m[n-1] + x[n] and s[n] = a_s s[n-1] + x[n], run over time as whole-array steps
+    y = np.empty(x.shape)
+    m = np.zeros(x.shape[1:])
+    s = np.zeros(x.shape[1:])
+    for n in range(x.shape[0]):
+        m *= a_m
+        m += x[n]
+        s *= a_s
+        s += x[n]
+        np.subtract(m, s, out=y[n])
+    y *= EPS_SCALE
     return y[::-1] if reverse else y
 
 
