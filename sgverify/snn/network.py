@@ -35,7 +35,7 @@ __all__ = ["SNN", "Forward", "fluctuation_init", "fluctuation_scale"]
 def fluctuation_scale(
     n_pre: int, rate: float, sigma_u: float = 1.0, tau_mem: float = 20e-3, tau_syn: float = 10e-3
 ) -> float:
-    """Weight s.d. ``sigma_U / sqrt(n_pre nu eps_hat)``, ``eps_hat = tau_s^2 / (2 (tau_s + tau_m))``.
+    """Weight s.d. ``sigma_U / sqrt(n_pre nu eps_hat)``, ``eps_hat = tau_s^2/(2 (tau_s + tau_m))``.
 
     ``eps_hat`` is the integral of the squared post-synaptic potential of a unit weight
     (THEORY.md §7), so by Campbell's theorem ``N(0, s^2)`` weights driven by ``n_pre`` Poisson

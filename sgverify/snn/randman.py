@@ -74,7 +74,7 @@ class Randman:
             self.params[:, :, 0, 0] = 0.0
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Embed coordinates ``x`` ``(samples, manifold_dim)`` in [0, 1]; ``(samples, embedding)``."""
+        """Embed coordinates ``x`` ``(samples, manifold_dim)`` in [0, 1] -> ``(samples, E)``."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.manifold_dim:
             raise ValueError(f"x must have shape (samples, {self.manifold_dim}), got {x.shape}")
