@@ -19,8 +19,11 @@ alpha = sp.Symbol("alpha", positive=True)
 # %%
 superspike = 1 / (beta * sp.Abs(v) + 1) ** 2
 assert sp.simplify(superspike / escape.FastSigmoid().pdf_expr(symbolic=True)) == 2 / beta
+# the audit's quadrature lands on 2/25; SymPy's exact area, when it finishes within its CPU
+# budget, is exactly 2/25
 r = audit.audit("1/(beta*abs(v)+1)**2", {"beta": 25})
-assert r.area_symbolic == "2/25" and r.family == "fast-sigmoid"
+assert abs(r.area - 2 / 25) < 1e-15 and r.area_symbolic in (None, "2/25")
+assert r.family == "fast-sigmoid"
 
 # %% [markdown]
 # ## The "scaled sigmoid" sigma(1 - sigma) has area 1/beta
@@ -29,7 +32,8 @@ assert r.area_symbolic == "2/25" and r.family == "fast-sigmoid"
 sig = 1 / (1 + sp.exp(-beta * v))
 assert sp.simplify(sig * (1 - sig) * beta - escape.Sigmoid().pdf_expr(symbolic=True)) == 0
 r = audit.audit("sigmoid(beta*v)*(1 - sigmoid(beta*v))", {"beta": 100})
-assert r.area_symbolic == "1/100" and r.family == "sigmoid"
+assert abs(r.area - 1 / 100) < 1e-15 and r.area_symbolic in (None, "1/100")
+assert r.family == "sigmoid"
 
 # %% [markdown]
 # ## snnTorch/SpikingJelly ATan is the arctan density with beta = pi alpha / 2
@@ -60,7 +64,8 @@ sj = 2 * sp.integrate((1 + 2 * t / a) ** (-(a + 1)), (t, 0, sp.oo), conds="none"
 bt = 2 * sp.integrate((1 + 2 * t / (a + 2)) ** (-(a + 1)), (t, 0, sp.oo), conds="none")
 assert sp.simplify(sj) == 1
 assert sp.simplify(bt - (a + 2) / a) == 0
-assert audit.audit("(1 + 2/(alpha + 1)*abs(v))**(-alpha)", {"alpha": 2}).area_symbolic == "3"
+r = audit.audit("(1 + 2/(alpha + 1)*abs(v))**(-alpha)", {"alpha": 2})
+assert abs(r.area - 3) < 1e-13 and r.area_symbolic in (None, "3")
 
 # %% [markdown]
 # ## Multi-Gaussian: area (1 - h), negative lobes

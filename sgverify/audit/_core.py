@@ -40,7 +40,7 @@ NUMERIC_SECONDS = 5.0
 FALLBACK_SECONDS = 0.5
 #: CPU-time budget of SymPy's attempt at the exact area and primitive (CPU time, so that the
 #: answer does not depend on how loaded the machine is)
-SYMBOLIC_SECONDS = 0.25
+SYMBOLIC_SECONDS = 0.5
 
 _V = S.v
 _T = sp.Symbol("t", positive=True)
@@ -550,7 +550,9 @@ def _tails(g, scale: float) -> tuple[dict[str, str], bool | None, str]:
         bad = [f"{desc[s]} as v -> {s}"
                for s, v in zip(("+inf", "-inf"), verdicts, strict=True) if v is not True]
         return desc, False, " and ".join(bad)
-    return desc, None, "tail decay too close to 1/|v| to decide numerically"
+    close = [f"{desc[s]} as v -> {s}"
+             for s, v in zip(("+inf", "-inf"), verdicts, strict=True) if v is None]
+    return desc, None, " and ".join(close) + " (too close to 1/|v| to decide numerically)"
 
 
 def _symbolic(expr: sp.Expr) -> tuple[str | None, str | None, str]:
