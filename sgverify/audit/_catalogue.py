@@ -127,7 +127,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
        "arctan density with beta = pi alpha / 2"),
     _E("SpikingJelly", "NonzeroSignLogAbs", "1/(1/alpha + abs(v))", {"alpha": 1.0},
        "spikingjelly.activation_based.surrogate.nonzero_sign_log_abs_backward", _N, None,
-       "decays like 1/|v|: the integral diverges logarithmically"),
+       "decays like 1/|v|: the integral diverges logarithmically (as stored, its backward "
+       "passes one tuple to nonzero_sign_log_abs_backward, so it would also raise)"),
     _E("SpikingJelly", "Erf", "exp(-(v*alpha)**2)*alpha/sqrt(pi)", {"alpha": 2.0},
        "spikingjelly.activation_based.surrogate.erf_backward", _D, "1",
        "Gaussian density with beta = alpha sqrt 2"),
@@ -160,8 +161,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
        "2/beta times the fast-sigmoid density"),
     _E("stork", "SuperSpike_rescaled", "(beta + 1)**2/(beta*abs(v) + 1)**2", {"beta": 20.0},
        "stork.activations.SuperSpike_rescaled.backward", _R, "441/10",
-       "divides by 1/(beta+1)^2: 441 at the threshold (the docstring says 1 at rest), area "
-       "2 (beta+1)^2 / beta"),
+       "divides by 1/(beta+1)^2 so that it is 1 at rest (|v| = 1, threshold 1), hence 441 at "
+       "the threshold; area 2 (beta+1)^2 / beta"),
     _E("stork", "SuperSpike_asymptote", "beta/(beta*abs(v) + 1)**2", {"beta": 100.0},
        "stork.activations.SuperSpike_asymptote.backward", _R, "2",
        "2 times the fast-sigmoid density"),
