@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -161,12 +162,30 @@ def test_training_is_reproducible_and_reduces_loss():
     assert a.loss == b.loss and a.final["test_acc"] == b.final["test_acc"]
     d = train.train_randman(TINY_RANDMAN, "deterministic", seed=3, progress=False)
     assert d.final["fano_hidden"] == 0.0 and a.final["fano_hidden"] > 0.0
+    assert a.final["epochs"] == TINY_RANDMAN.epochs and a.final["converged"] is False
     assert a.to_dict()["mode"] == "stochastic" and "net" not in a.to_dict()
     m = train.train_matching(TINY_MATCHING, "stochastic", seed=0, progress=False)
     assert len(m.distance) == TINY_MATCHING.updates
     assert m.final["distance"] < m.final["distance_initial"]
     with pytest.raises(ValueError, match="mode"):
         train.train_randman(TINY_RANDMAN, "smooth", seed=0)
+
+
+def test_convergence_rule_stops_training_and_is_recorded():
+    assert not train.has_converged([3.0, 2.0, 1.0], patience=0, min_delta=1.0)
+    assert not train.has_converged([3.0, 2.0], patience=2, min_delta=1.0)  # window not full
+    assert train.has_converged([3.0, 2.0, 1.5, 1.2], patience=2, min_delta=1.0)  # 2.0 -> 1.2
+    assert not train.has_converged([3.0, 2.0, 1.5, 0.9], patience=2, min_delta=1.0)
+    with pytest.raises(ValueError, match="patience"):
+        train.has_converged([1.0], patience=-1, min_delta=0.1)
+    # a min_delta no loss drop can reach stops both modes right after the first full window
+    task = dataclasses.replace(TINY_RANDMAN, epochs=50, patience=2, min_delta=1e3)
+    for mode in ("deterministic", "stochastic"):
+        h = train.train_randman(task, mode, seed=1, progress=False)
+        assert h.final["epochs"] == len(h.loss) == 3 and h.final["converged"] is True
+    dev = claims_snn.RANDMAN["dev"]
+    assert (dev.patience, dev.min_delta, dev.epochs) == (20, 0.01, 200)
+    assert claims_snn.RANDMAN["ci"] == dev
 
 
 def test_adam_rejects_non_finite_gradients():

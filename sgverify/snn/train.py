@@ -37,7 +37,8 @@ from . import losses, metrics, randman
 from . import target as target_raster
 from .network import SNN
 
-__all__ = ["Adam", "History", "MatchingTask", "RandmanTask", "train_matching", "train_randman"]
+__all__ = ["Adam", "History", "MatchingTask", "RandmanTask", "has_converged", "train_matching",
+           "train_randman"]
 
 
 class Adam:
@@ -69,6 +70,11 @@ class RandmanTask:
 
     Defaults are the paper's (THEORY.md §7): 1-D manifolds, 20 inputs, 15 classes, 100 steps
     of 1 ms, ``tau_mem = 20 ms``, ``tau_syn = 10 ms``, ``beta = 10`` for noise and SD.
+
+    With ``patience = 0`` training runs exactly ``epochs`` epochs. With ``patience = W > 0``,
+    ``epochs`` is a hard cap and training stops after the first epoch at which the best
+    training loss so far has fallen by less than ``min_delta`` over the last ``W`` epochs
+    (see :func:`has_converged`).
     """
 
     n_classes: int = 15
@@ -89,6 +95,29 @@ class RandmanTask:
     fano_window: int = 10
     detach_reset: bool = True
     eval_every: int = 1
+    patience: int = 0
+    min_delta: float = 0.0
+
+
+def has_converged(loss: list[float] | np.ndarray, patience: int, min_delta: float) -> bool:
+    """Whether the best loss so far fell by less than ``min_delta`` over the last ``patience``
+    epochs, i.e. ``min(loss[:-patience]) - min(loss) < min_delta`` (False while
+    ``len(loss) <= patience``, and always False for ``patience = 0``).
+
+    The best-so-far loss, not the last one, so that the epoch-to-epoch noise of a stochastic
+    network's loss neither stops training early nor keeps it going.
+
+    >>> has_converged([1.0, 0.5, 0.3, 0.295, 0.31, 0.296], patience=3, min_delta=0.01)
+    True
+    >>> has_converged([1.0, 0.5, 0.3, 0.25, 0.31, 0.296], patience=3, min_delta=0.01)
+    False
+    """
+    if patience < 0 or min_delta < 0:
+        raise ValueError(f"patience and min_delta must be >= 0, got {patience}, {min_delta}")
+    loss = np.asarray(loss, dtype=float)
+    if patience == 0 or loss.size <= patience:
+        return False
+    return bool(loss[:-patience].min() - loss.min() < min_delta)
 
 
 @dataclass(frozen=True)
@@ -156,6 +185,8 @@ def train_randman(task: RandmanTask, mode: str, seed: int, *,
 
     Networks trained in both modes with the same seed see the same data and start from the
     same weights. Accuracies are single-trial, averaged over ``eval_trials`` trials.
+    ``final["epochs"]`` is the number of epochs trained and ``final["converged"]`` whether the
+    convergence rule of ``task`` stopped training before the cap (False for fixed budgets).
     """
     import time
 
@@ -176,6 +207,7 @@ def train_randman(task: RandmanTask, mode: str, seed: int, *,
     hist = History("randman", mode, seed, net=net)
     n = train.labels.size
     bs = positive_int("batch_size", task.batch_size)
+    converged = False
     with _progress(task.epochs, f"randman {mode} seed {seed}", progress) as tick:
         for epoch in range(positive_int("epochs", task.epochs)):
             order = noise.permutation(n)
@@ -196,6 +228,9 @@ def train_randman(task: RandmanTask, mode: str, seed: int, *,
                 hist.test_epochs.append(epoch + 1)
                 hist.test_acc.append(_evaluate(net, test, noise, 1, task)["acc"])
             tick(description=f"randman {mode} seed {seed} loss {hist.loss[-1]:.3f}")
+            if has_converged(hist.loss, task.patience, task.min_delta):
+                converged = True
+                break
     ev = _evaluate(net, test, noise, task.eval_trials, task)
     hist.final = {
         "test_acc": ev["acc"],
@@ -204,6 +239,8 @@ def train_randman(task: RandmanTask, mode: str, seed: int, *,
         "rate_hidden_hz": ev["rate"],
         "chance": 1.0 / task.n_classes,
         "eval_trials": task.eval_trials,
+        "epochs": len(hist.loss),
+        "converged": converged,
     }
     hist.rasters = {"hidden": ev["raster"]}  # (T, trials, n_hidden), first test sample
     hist.seconds = time.perf_counter() - start
