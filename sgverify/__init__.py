@@ -2,28 +2,54 @@
 
 Question -> call
 ----------------
-==========================================================  =========================================
-What is the firing probability / matched SD of a noise?    ``escape.Sigmoid(beta).cdf(v)`` / ``.pdf(v)``
-What is E[y] and dE[y]/dw for one stochastic neuron?       ``neuron.expected_output``, ``neuron.spm_gradient``
-What does a surrogate derivative give for one neuron?      ``neuron.surrogate_gradient``
-What are the stochastic derivatives of a Bernoulli?        ``stochad.bernoulli_triple``, ``stochad.smoothed``
-Which claims exist, and do they hold?                      ``claims.select("*")``, ``claims.verify(claim)``
-==========================================================  =========================================
+* Firing probability and matched SD of an escape noise?
+  ``escape.Sigmoid(beta).cdf(v)``, ``.pdf(v)``
+* E[y] and dE[y]/dw of one stochastic neuron?
+  ``neuron.expected_output``, ``neuron.spm_gradient``
+* What a surrogate derivative gives for one neuron? ``neuron.surrogate_gradient``
+* Stochastic derivatives of a Bernoulli spike? ``stochad.bernoulli_triple``, ``stochad.smoothed``
+* Exact E[y] and its gradient for a small network? ``network.expected_output_gradient(net, x)``
+* The expected SG of a stochastic network? ``network.expected_surrogate_gradient(net, x)``
+* An unbiased gradient estimate? ``stochad.triple_gradient_estimate(net, x, rng, samples)``
+* The SG field of the Fig. 4-5 network and its loop integrals?
+  ``toynet.sg_field``, ``paths.loop_integral``
+* The escape noise my surrogate implies? ``audit.audit("1/(beta*abs(v)+1)**2", {"beta": 10})``
+* LIF dynamics and SNN training? ``lif.LIF``, ``snn.train``
+* Which claims exist, and do they hold? ``claims.select("*")``, ``claims.verify(claim)``
+* A paper figure with its numbers? ``figures.reproduce("fig5")``
+* The HTML verification report? ``report.write_report("reports")``
+
+The concept modules load on first use, so ``import sgverify`` stays cheap.
 
 Examples
 --------
->>> from sgverify import escape, neuron
->>> float(neuron.spm_gradient(0.0, 2.0, escape.Sigmoid(beta=4.0)))
+>>> import sgverify
+>>> float(sgverify.neuron.spm_gradient(0.0, 2.0, sgverify.escape.Sigmoid(beta=4.0)))
 2.0
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 try:
     __version__ = version("sgverify")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+_MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
+            "reference", "report", "snn", "stochad", "strategies", "symbols", "toynet")
+
+__all__ = ["__version__", *_MODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'sgverify' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
