@@ -30,6 +30,7 @@ from ._validate import finite_real
 
 __all__ = [
     "DPS",
+    "MAX_DPS",
     "derivative",
     "escape_cdf",
     "escape_pdf",
@@ -84,6 +85,10 @@ def escape_pdf(escape: Any) -> Callable[[Any], Any]:
     return _bind_params(escape, "pdf_expr")
 
 
+#: the highest precision :func:`derivative` escalates to before it gives up
+MAX_DPS = 5120
+
+
 def derivative(
     func: Callable[[Any], Any],
     x: float,
@@ -91,7 +96,12 @@ def derivative(
     side: int = 0,
     dps: int = DPS,
 ) -> float:
-    """Derivative of a smooth mpmath function at ``x`` to about ``dps`` digits.
+    """Derivative of a smooth mpmath function at ``x``, correct to float64 precision.
+
+    The difference quotient is evaluated at ``dps`` digits, then again at twice the
+    precision, until two successive values agree to 1e-25 relative. This matters where the
+    function is a tiny variation on a large value (``1 - 1e-300`` in an upper tail): the
+    digits of the derivative start only after the leading digits of the value.
 
     Parameters
     ----------
@@ -103,15 +113,24 @@ def derivative(
         0 for the central difference, +1 / -1 for the right / left one-sided derivative
         (used at kinks of piecewise functions).
     dps
-        Working precision in decimal digits.
+        Starting working precision in decimal digits.
     """
     x = finite_real("x", x)
     if side not in (-1, 0, 1):
         raise ValueError(f"side must be -1, 0 or 1, got {side!r}")
-    with workdps(dps):
-        # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
-        value = mpmath.diff(func, mpmath.mpf(x), direction=side)
-        return float(value)
+    previous = None
+    digits = dps
+    while digits <= MAX_DPS:
+        with workdps(digits):
+            # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
+            value = mpmath.diff(func, mpmath.mpf(x), direction=side)
+            if previous is not None and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
+                return float(value)
+            if previous is not None and value == 0 and previous == 0:
+                return 0.0
+            previous = value
+        digits *= 2
+    raise ArithmeticError(f"derivative at x={x!r} did not settle by {MAX_DPS} digits")
 
 
 def quad(

@@ -29,3 +29,11 @@ def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=FLAGS)
     assert result.failed == 0, f"{result.failed} failing docstring example(s) in {name}"
+
+
+def test_readme_lists_every_claim():
+    from sgverify import claims
+
+    text = (ROOT / "README.md").read_text()
+    missing = [c.id for c in claims.all_claims() if f"`{c.id}`" not in text]
+    assert not missing, f"README does not list {missing}"
