@@ -10,7 +10,7 @@ import pytest
 
 from sgverify import escape, figures, lif
 from sgverify.claims import snn as claims_snn
-from sgverify.snn import exact, losses, metrics, network, randman, target, train
+from sgverify.snn import _blas, exact, losses, metrics, network, randman, target, train
 
 TINY_RANDMAN = train.RandmanTask(n_classes=3, n_units=8, n_steps=30, n_hidden=16, n_train=20,
                                  n_test=10, epochs=3, batch_size=20, lr=1e-2, eval_trials=4)
@@ -186,6 +186,16 @@ def test_convergence_rule_stops_training_and_is_recorded():
     dev = claims_snn.RANDMAN["dev"]
     assert (dev.patience, dev.min_delta, dev.epochs) == (20, 0.01, 200)
     assert claims_snn.RANDMAN["ci"] == dev
+
+
+def test_blas_threads_restores_and_validates():
+    before = [get() for get, _ in _blas._controls()]
+    with _blas.blas_threads(1):
+        assert all(get() == 1 for get, _ in _blas._controls())
+    assert [get() for get, _ in _blas._controls()] == before
+    with pytest.raises(ValueError, match="n must"):
+        with _blas.blas_threads(0):
+            pass
 
 
 def test_adam_rejects_non_finite_gradients():

@@ -106,7 +106,8 @@ def training(profile: str = "dev") -> Any:
     ax[0, 0].set(xlabel="epoch", ylabel="training loss (one line per seed)", yscale="log",
                  title="randman learning curves (each run stops at convergence)")
     ax[0, 1].axhline(data["chance"], ls=":", color="k", lw=1, label="chance")
-    ax[0, 1].set(xlabel="epoch", ylabel="single-trial test accuracy", ylim=(0, 1.02),
+    ax[0, 1].set(xlabel="epoch", ylabel="single-trial test accuracy\n(mean over seeds still "
+                 "training)", ylim=(0, 1.02),
                  title="test accuracy")
     for a in ax[0, :2]:
         a.legend(frameon=False, fontsize=8)

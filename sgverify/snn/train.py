@@ -35,6 +35,7 @@ from .._validate import positive, positive_int
 from ..lif import Mode
 from . import losses, metrics, randman
 from . import target as target_raster
+from ._blas import single_threaded
 from .network import SNN
 
 __all__ = ["Adam", "History", "MatchingTask", "RandmanTask", "has_converged", "train_matching",
@@ -179,6 +180,7 @@ def _check_mode(mode: str) -> Mode:
     return mode  # type: ignore[return-value]
 
 
+@single_threaded
 def train_randman(task: RandmanTask, mode: str, seed: int, *,
                   progress: bool | None = None) -> History:
     """Train a randman classifier; ``seed`` fixes data, initial weights and spike noise.
@@ -281,6 +283,7 @@ def frozen_poisson(n_in: int, n_steps: int, rate: float, dt: float, seed: int) -
     return (rng.random((n_steps, 1, n_in)) < positive("rate", rate) * dt).astype(np.float64)
 
 
+@single_threaded
 def train_matching(task: MatchingTask, mode: str, seed: int, *,
                    progress: bool | None = None) -> History:
     """Train the network to emit the target raster; ``distance`` is the per-update van Rossum
