@@ -1,0 +1,155 @@
+"""Expected output, SG = SPM gradient, and the mismatched SG (THEORY.md §§1, 3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from ... import escape, neuron, reference
+from ... import strategies as sst
+from ... import symbols as S
+from .._common import EPS, is_zero_everywhere, mean_check
+from .._record import Outcome
+from ._shared import REL, preactivation_of
+
+# --- single-neuron.expected-output --------------------------------------------------------------
+
+
+def expected_output_eval(point, ctx) -> Outcome:
+    esc, w, x, theta, seed = point
+    n = ctx.samples(20_000)
+    rng = np.random.default_rng(seed)
+    y = neuron.sample(w, x, esc, rng, n, theta)
+    p = float(neuron.expected_output(w, x, esc, theta))
+    return mean_check(float(y.mean()), p, p * (1 - p), n, family=repr(esc))
+
+
+def expected_output_symbolic() -> Outcome:
+    expr = neuron.expected_output_expr(S.f)
+    ok = sp.simplify(expr - S.f(S.w * S.x - S.theta)) == 0
+    return Outcome(
+        ok, 0.0 if ok else math.inf, {"derivation": f"E[y] = sum_y y P(y) = {sp.sstr(expr)}"}
+    )
+
+
+# --- single-neuron.sg-equals-spm-gradient ------------------------------------------------------
+
+
+def spm_reference(point) -> np.ndarray:
+    """dE[y]/dw_i by mpmath differentiation of E[y] = f(u), the twin CDF in mpmath.
+
+    ``u = w.x - theta`` is formed exactly in mpmath; since w -> u is linear,
+    dE[y]/dw_i = x_i dE[y]/du (differentiating along w_i directly would lose tiny x_i
+    against the working precision).
+    """
+    esc, w, x, theta = point
+    cdf = reference.escape_cdf(esc)
+    with reference.workdps(reference.DPS):
+        um = sum(reference.to_mp(a) * reference.to_mp(b) for a, b in zip(w, x, strict=True))
+        um -= reference.to_mp(theta)
+        d_du = reference.derivative(lambda t: cdf(um + t), 0.0)
+    return d_du * np.asarray(x, dtype=float)
+
+
+def sg_equals_spm_eval(point, ctx) -> Outcome:
+    esc, w, x, theta = point
+    sg = neuron.surrogate_gradient(w, x, esc, theta)
+    spm = neuron.spm_gradient(w, x, esc, theta)
+    ref = spm_reference(point)
+    scale = max(float(np.abs(ref).max()), 1e-300)
+    return Outcome.all_of(
+        {
+            "sg_matched_vs_mp_dEy_dw": Outcome.within(float(np.abs(sg - ref).max()) / scale, REL),
+            "spm_gradient_vs_mp": Outcome.within(float(np.abs(spm - ref).max()) / scale, REL),
+        },
+        family=repr(esc),
+        u=preactivation_of(point),
+        reference=ref,
+        sg=sg,
+    )
+
+
+def sg_equals_spm_symbolic() -> Outcome:
+    generic = sp.simplify(
+        (
+            neuron.spm_gradient_expr(S.f)
+            - neuron.surrogate_gradient_expr(
+                lambda a: sp.Subs(sp.Derivative(S.f(S.z), S.z), S.z, a)
+            )
+        ).doit()
+    )
+    families = {}
+    for cls in sst.density_families:
+        esc = cls()
+        u = S.w * S.x - S.theta
+        diff = sp.diff(esc.cdf_expr(u, symbolic=True), S.w) - esc.pdf_expr(u, symbolic=True) * S.x
+        # reduce to one variable: at x = 1, theta = 0 the difference is a function of w = v
+        families[cls.name] = is_zero_everywhere(diff.subs({S.x: 1, S.theta: 0}), S.w)
+    ok = generic == 0 and all(families.values())
+    return Outcome(
+        ok,
+        0.0 if ok else math.inf,
+        {"generic_f": f"dE[y]/dw - f'(u) x = {generic}", "per_family": families},
+    )
+
+
+# --- single-neuron.mismatched-sg-differs -------------------------------------------------------
+
+
+def mismatch_eval(point, ctx) -> Outcome:
+    beta_n, beta_sg, c, w, x = point
+    f_n, f_sg = escape.Sigmoid(beta_n), escape.Sigmoid(beta_sg)
+    theta = float(w @ x)  # u = 0, where the two densities differ by (beta_N - beta_SG)/4
+    diff = neuron.surrogate_gradient(w, x, f_sg, theta) - neuron.spm_gradient(w, x, f_n, theta)
+    exact = (beta_sg - beta_n) / 4.0 * x
+    err = float(np.abs(diff - exact).max())
+    spm = neuron.spm_gradient(w, x, f_n, theta)
+    scaled = neuron.surrogate_gradient(w, x, lambda u: c * f_n.pdf(u), theta)
+    cos = float(scaled @ spm / (np.linalg.norm(scaled) * np.linalg.norm(spm)))
+    length = float(np.linalg.norm(scaled) / np.linalg.norm(spm))
+    return Outcome.all_of(
+        {
+            "difference_at_u0_is_(bSG-bN)/4_x": Outcome.within(
+                err, 8 * EPS * max(beta_n, beta_sg) * float(np.abs(x).max())
+            ),
+            "sg_differs_from_spm": Outcome.exceeds(
+                float(np.abs(diff).max()), 1e3 * EPS * max(beta_n, beta_sg)
+            ),
+            "rescaled_sd_keeps_direction": Outcome.within(abs(1.0 - cos), 16 * EPS),
+            "rescaled_sd_scales_length_by_c": Outcome.within(abs(length / c - 1.0), 16 * EPS),
+        },
+        difference=diff,
+        exact_difference=exact,
+        cosine=cos,
+        length_ratio=length,
+    )
+
+
+def mismatch_points(ctx) -> st.SearchStrategy:
+    nonzero = st.floats(0.1, 2.0) | st.floats(-2.0, -0.1)
+    return (
+        st.tuples(
+            sst.betas(0.5, 50.0), sst.betas(0.5, 50.0), sst.betas(1e-3, 1e3), st.integers(1, 4)
+        )
+        .flatmap(
+            lambda t: st.tuples(
+                st.just(t[0]),
+                st.just(t[1]),
+                st.just(t[2]),
+                sst.vectors(t[3]),
+                st.lists(nonzero, min_size=t[3], max_size=t[3]).map(np.array),
+            )
+        )
+        .filter(lambda p: abs(p[0] - p[1]) > 1e-6 * max(p[0], p[1]))
+    )
+
+
+def mismatch_symbolic() -> Outcome:
+    sig = lambda b, a: 1 / (1 + sp.exp(-b * a))  # noqa: E731
+    d = sp.diff(sig(S.beta_sg, S.z), S.z) - sp.diff(sig(S.beta_n, S.z), S.z)
+    at0 = sp.simplify(d.subs(S.z, 0))
+    ok = sp.simplify(at0 - (S.beta_sg - S.beta_n) / 4) == 0
+    return Outcome(ok, 0.0 if ok else math.inf, {"SD_SG(0) - f'(0)": str(at0)})
