@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="run claims and print their verdicts")
     ck.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
     ck.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+    ck.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: one per CPU; 1 runs in this process)")
     ck.add_argument("--json", metavar="FILE",
                     help="write verdicts and evidence as JSON (- for stdout)")
 
@@ -46,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", default="reports", metavar="DIR",
                     help="output folder (default reports/)")
     rp.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+    rp.add_argument("--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: one per CPU; 1 runs in this process)")
     rp.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
     rp.add_argument("--no-figures", action="store_true", help="skip reproducing the figures")
     rp.add_argument("--no-audit", action="store_true", help="skip the surrogate catalogue")
@@ -84,8 +88,20 @@ def _write_json(target: str, obj: Any) -> None:
     atomic_write_json(target, obj)
 
 
-def run_claims(patterns: Sequence[str], profile: str, *, quiet: bool = False) -> list[Any]:
-    """Select and verify claims with a progress display on stderr; returns the Results."""
+def run_claims(
+    patterns: Sequence[str],
+    profile: str,
+    *,
+    quiet: bool = False,
+    jobs: int | None = None,
+    extra: Sequence[Any] = (),
+) -> Any:
+    """Select and verify claims with a progress display on stderr.
+
+    Claims (and any ``extra`` :class:`sgverify._parallel.Task`, e.g. figures) run in
+    ``jobs`` worker processes (default: one per CPU). Returns the list of Results, or
+    ``(results, extra_results)`` when ``extra`` is given.
+    """
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -96,23 +112,42 @@ def run_claims(patterns: Sequence[str], profile: str, *, quiet: bool = False) ->
     )
 
     from . import claims
+    from ._parallel import Task, default_jobs, run_tasks
+    from .claims._runner import Result, run_claim_by_id
 
     try:
         prof = claims.get_profile(profile)
         selected = claims.select(patterns or ["*"])
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    results = []
+    jobs = default_jobs() if jobs is None else jobs
+    tasks = [Task(c.id, run_claim_by_id, (c.id, prof.name)) for c in selected] + list(extra)
+    running: list[str] = []
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=_console(stderr=True), transient=True, disable=quiet,
     ) as progress:
-        task = progress.add_task("checking", total=len(selected))
-        for claim in selected:
-            progress.update(task, description=f"[bold]{claim.id}")
-            results.append(claims.verify(claim, prof))
-            progress.advance(task)
-    return results
+        bar = progress.add_task("checking", total=len(tasks))
+
+        def show() -> None:
+            progress.update(bar, description="[bold]" + ", ".join(running[:2])
+                            + (f" (+{len(running) - 2})" if len(running) > 2 else ""))
+
+        def started(task: Task) -> None:
+            running.append(task.label)
+            if len(running) <= max(jobs, 1):
+                show()
+
+        def done(task: Task) -> None:
+            running.remove(task.label)
+            progress.advance(bar)
+            show()
+
+        outputs = run_tasks(tasks, jobs, on_start=started, on_done=done)
+    by_id = {c.id: c for c in selected}
+    results = [Result(by_id[cid], status, evidence, seconds, prof.name)
+               for cid, status, evidence, seconds in outputs[: len(selected)]]
+    return (results, outputs[len(selected):]) if extra else results
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -137,13 +172,19 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_jobs(jobs: int | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {jobs}")
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ._environment import environment
 
     start = time.perf_counter()
-    results = run_claims(args.patterns, args.profile)
+    _check_jobs(args.jobs)
+    results = run_claims(args.patterns, args.profile, jobs=args.jobs)
     table = Table(title=f"sgverify check ({args.profile} profile)")
     table.add_column("claim", no_wrap=True)
     for col in ("kind", "verdict", "worst ratio", "seconds"):
@@ -184,8 +225,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         claims.select(args.patterns or ["*"])
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    _check_jobs(args.jobs)
     paths, results = write_report(args.out, profile=args.profile, patterns=args.patterns or None,
-                                  figures=not args.no_figures, audit=not args.no_audit)
+                                  figures=not args.no_figures, audit=not args.no_audit,
+                                  jobs=args.jobs)
     bad = [r for r in results if not r.ok]
     _console().print(f"wrote {paths['html']} and {paths['json']} "
                      f"({len(results)} claims, {len(bad)} without their expected verdict)")

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from ._record import Claim, Context, Outcome, Profile, Verdict
 
-__all__ = ["PROFILES", "Result", "get_profile", "jsonable", "run_claim"]
+__all__ = ["PROFILES", "Result", "get_profile", "jsonable", "run_claim", "run_claim_by_id"]
 
 #: the named profiles; dev is the default of `sgverify check` and of a plain `pytest`
 PROFILES: dict[str, Profile] = {
@@ -237,3 +237,11 @@ def run_claim(claim: Claim, profile: str | Profile = "dev") -> Result:
         evidence["worst_where"] = where
     evidence["checks_run"] = len(outcomes) + (evidence.get("search", {}).get("examples_run") or 0)
     return Result(claim, status, evidence, time.perf_counter() - start, prof.name)
+
+
+def run_claim_by_id(claim_id: str, profile: str) -> tuple[str, Verdict, dict[str, Any], float]:
+    """Check a registered claim in a worker process; returns picklable parts of the Result."""
+    from . import get
+
+    res = run_claim(get(claim_id), profile)
+    return res.claim.id, res.status, res.evidence, res.seconds

@@ -335,13 +335,10 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
-def collect_figures(
-    names: Iterable[str],
-    profile: str,
-    reproduce: Callable[[str, str], Any] | None = None,
-    on_start: Callable[[str], None] | None = None,
-) -> list[FigureEntry]:
-    """Reproduce each named figure; a missing or failing reproducer becomes "not available".
+def figure_entry(
+    name: str, profile: str, reproduce: Callable[[str, str], Any] | None = None
+) -> FigureEntry:
+    """Reproduce one figure as a report entry; a missing or failing one is "not available".
 
     ``reproduce(name, profile)`` defaults to :func:`sgverify.figures.reproduce`; it must return
     an object with ``title``, ``caption``, ``data`` and a matplotlib ``figure``.
@@ -353,28 +350,38 @@ def collect_figures(
         from .. import figures as _figures
 
         reproduce = _figures.reproduce
+    start = time.perf_counter()
+    rep = None
+    try:
+        rep = reproduce(name, profile)
+        buf = io.BytesIO()
+        # 110 dpi keeps a multi-panel figure sharp on screen and the page a few MB at most
+        rep.figure.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        entry = FigureEntry(name, True, title=str(getattr(rep, "title", "") or name),
+                            caption=str(getattr(rep, "caption", "") or ""),
+                            png_base64=png, data=jsonable(dict(rep.data)))
+    except Exception as exc:  # a reproducer still being written must not break the report
+        entry = FigureEntry(name, False, reason=_reason(exc),
+                            data={"traceback": traceback.format_exc(limit=4)})
+    finally:
+        _close(rep)
+    entry.seconds = time.perf_counter() - start
+    return entry
+
+
+def collect_figures(
+    names: Iterable[str],
+    profile: str,
+    reproduce: Callable[[str, str], Any] | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> list[FigureEntry]:
+    """Reproduce each named figure in turn with :func:`figure_entry`."""
     out = []
     for name in names:
         if on_start is not None:
             on_start(name)
-        start = time.perf_counter()
-        rep = None
-        try:
-            rep = reproduce(name, profile)
-            buf = io.BytesIO()
-            # 110 dpi keeps a multi-panel figure sharp on screen and the page a few MB at most
-            rep.figure.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-            png = base64.b64encode(buf.getvalue()).decode("ascii")
-            entry = FigureEntry(name, True, title=str(getattr(rep, "title", "") or name),
-                                caption=str(getattr(rep, "caption", "") or ""),
-                                png_base64=png, data=jsonable(dict(rep.data)))
-        except Exception as exc:  # a reproducer still being written must not break the report
-            entry = FigureEntry(name, False, reason=_reason(exc),
-                                data={"traceback": traceback.format_exc(limit=4)})
-        finally:
-            _close(rep)
-        entry.seconds = time.perf_counter() - start
-        out.append(entry)
+        out.append(figure_entry(name, profile, reproduce))
     return out
 
 

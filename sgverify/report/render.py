@@ -108,6 +108,7 @@ def write_report(
     figures: bool | Sequence[str] = True,
     audit: bool = True,
     quiet: bool = False,
+    jobs: int | None = None,
 ) -> tuple[dict[str, Path], list[Any]]:
     """Run the claims (with a progress display), reproduce the figures, write the report.
 
@@ -129,6 +130,9 @@ def write_report(
         Whether to include the surrogate catalogue.
     quiet
         Suppress the progress display.
+    jobs
+        Worker processes for claims, figures and the catalogue (default: one per CPU;
+        1 runs everything in this process).
 
     Returns
     -------
@@ -146,12 +150,6 @@ def write_report(
     if isinstance(figures, str):
         figures = [figures]
     start = time.perf_counter()
-    if results is None:
-        claims.select(list(patterns) if patterns else ["*"])  # bad patterns: ValueError now
-        from ..cli import run_claims
-
-        results = run_claims(list(patterns or []), prof.name, quiet=quiet)
-    results = list(results)
     from .. import figures as _figures
 
     names = list(_figures.available()) if figures is True else list(figures or [])
@@ -159,7 +157,26 @@ def write_report(
     if unknown:
         raise ValueError(f"figures must be among {', '.join(_figures.available())}; "
                          f"got {', '.join(map(repr, unknown))}")
-    figs, aud = _extras(names, prof.name, audit, quiet)
+    if results is None:
+        claims.select(list(patterns) if patterns else ["*"])  # bad patterns: ValueError now
+        from .._parallel import Task
+        from ..cli import run_claims
+        from .data import collect_audit, figure_entry
+
+        # figures and the catalogue share the worker pool with the claims
+        extra = [Task(f"figure {n}", figure_entry, (n, prof.name)) for n in names]
+        if audit:
+            extra.append(Task("surrogate catalogue", collect_audit))
+        if extra:
+            results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
+                                       jobs=jobs, extra=extra)
+        else:
+            results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
+                                       jobs=jobs), []
+        figs, aud = list(outs[: len(names)]), (outs[-1] if audit else None)
+    else:
+        figs, aud = _extras(names, prof.name, audit, quiet)
+    results = list(results)
     data = build_report(results, profile=prof.name, seconds=time.perf_counter() - start,
                         figures=figs, audit=aud)
     return _write(Path(out_dir), data), results
