@@ -87,6 +87,7 @@ def escape_pdf(escape: Any) -> Callable[[Any], Any]:
 
 #: the highest precision :func:`derivative` escalates to before it gives up
 MAX_DPS = 5120
+_ZERO_DPS = 600
 
 
 def derivative(
@@ -95,13 +96,14 @@ def derivative(
     *,
     side: int = 0,
     dps: int = DPS,
+    abs_tol: float = 0.0,
 ) -> float:
     """Derivative of a smooth mpmath function at ``x``, correct to float64 precision.
 
-    The difference quotient is evaluated at ``dps`` digits, then again at twice the
-    precision, until two successive values agree to 1e-25 relative. This matters where the
-    function is a tiny variation on a large value (``1 - 1e-300`` in an upper tail): the
-    digits of the derivative start only after the leading digits of the value.
+    The difference quotient is evaluated at ``dps`` digits. Where the derivative is tiny
+    next to the function's value (``1 - 1e-300`` in an upper tail, whose derivative digits
+    start only after the value's leading digits), it is evaluated again at twice the
+    precision, until two successive values agree to 1e-25 relative.
 
     Parameters
     ----------
@@ -114,6 +116,10 @@ def derivative(
         (used at kinks of piecewise functions).
     dps
         Starting working precision in decimal digits.
+    abs_tol
+        The absolute accuracy the caller needs; when the first evaluation is already far more
+        accurate than that (a tiny or zero derivative of an O(1) function), it is returned
+        without escalating. 0 asks for float64 relative accuracy however small the value.
     """
     x = finite_real("x", x)
     if side not in (-1, 0, 1):
@@ -124,9 +130,21 @@ def derivative(
         with workdps(digits):
             # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
             value = mpmath.diff(func, mpmath.mpf(x), direction=side)
-            if previous is not None and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
+            if previous is None:
+                # digits - 30 digits of headroom between the value and its derivative: the
+                # value's rounding cannot reach the derivative's leading 25 digits
+                size = abs(func(mpmath.mpf(x)))
+                if abs(value) > size * mpmath.mpf(10) ** (30 - digits):
+                    return float(value)
+                # mpmath works a few digits above `digits`: the absolute error is about
+                # size * 10^(5 - digits); return if that is 1000x below what the caller needs
+                if size * mpmath.mpf(10) ** (5 - digits) < abs_tol * 1e-3:
+                    return float(value)
+            elif value != 0 and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
                 return float(value)
-            if previous is not None and value == 0 and previous == 0:
+            if value == 0 and previous == 0 and digits >= _ZERO_DPS:
+                # still exactly 0 with 600 digits of headroom: a constant piece, or a
+                # derivative far below anything float64 can hold
                 return 0.0
             previous = value
         digits *= 2

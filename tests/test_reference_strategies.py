@@ -94,3 +94,11 @@ def test_network_and_circle_arguments_checked():
         sst.networks(((3,),))
     with pytest.raises(ValueError, match="dim"):
         sst.circles(1)
+
+
+def test_derivative_resolves_upper_tails():
+    # 1 - 1e-198 at v = 30: the derivative's digits start after the value's 198th digit
+    g = escape.Gaussian(1.0)
+    d = reference.derivative(reference.escape_cdf(g), 30.0)
+    assert d == pytest.approx(float(g.pdf(30.0)), rel=1e-14)
+    assert reference.derivative(reference.escape_cdf(escape.Uniform(1.0)), 3.0) == 0.0
