@@ -121,7 +121,9 @@ def run_claims(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     jobs = default_jobs() if jobs is None else jobs
-    tasks = [Task(c.id, run_claim_by_id, (c.id, prof.name)) for c in selected] + list(extra)
+    tasks = [Task(c.id, run_claim_by_id, (c.id, prof.name), cost=c.cost, group=c.group)
+             for c in selected]
+    tasks += list(extra)
     running: list[str] = []
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -164,6 +164,12 @@ class Claim:
         What the check does not establish.
     expected
         The verdict a correct library produces (almost always ``"confirmed"``).
+    cost
+        Rough run time in seconds under the dev profile; parallel runs start costly
+        claims first. It schedules work only and never affects a verdict.
+    group
+        Claims of one group run in one worker process, one after another, so they can share
+        in-process caches (e.g. trained networks). Scheduling only.
     """
 
     id: str
@@ -181,6 +187,8 @@ class Claim:
     proof: str | None = None
     limitations: str = ""
     expected: Verdict = "confirmed"
+    cost: float = 1.0
+    group: str | None = None
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

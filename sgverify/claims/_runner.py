@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import traceback
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +109,10 @@ class _Counterexample(Exception):
 
 
 def _settings(profile: Profile) -> settings:
+    # built on Hypothesis' own defaults, not on whatever profile the caller loaded, so a
+    # claim's evidence is the same from the CLI, a test session or a worker process
     return settings(
+        settings.get_profile("default"),
         max_examples=profile.max_examples,
         deadline=None,
         database=None,
@@ -119,7 +123,43 @@ def _settings(profile: Profile) -> settings:
     )
 
 
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Keep Hypothesis from drawing literals harvested from the imported local modules.
+
+    Hypothesis mixes into its draws numeric literals found in every non-installed module that
+    happens to be imported (tests, an editable install of sgverify, the report, ...). That makes
+    a derandomised search depend on what else the process imported, so the same claim could
+    get different evidence from the CLI, a test session or a worker process. Inside a search
+    the pool is emptied (Hypothesis' own global constants stay). If a Hypothesis version lacks
+    these internals, searches simply run as Hypothesis would run them.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        original = providers._get_local_constants
+        empty = type(providers._local_constants)()
+        cache = providers.CONSTANTS_CACHE
+    except (ImportError, AttributeError, TypeError):
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
+
+
 def _search(claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], None]) -> dict:
+    with _without_local_constants():
+        return _search_hermetic(claim, ctx, record)
+
+
+def _search_hermetic(
+    claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], None]
+) -> dict:
     strategy = claim.points(ctx)  # type: ignore[misc]
     seen = {"n": 0}
     if claim.kind == "exists":

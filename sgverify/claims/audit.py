@@ -138,7 +138,8 @@ def _catalogue_summary(ctx: Any) -> Outcome:
     # (it depends on the machine's load: benchmarks/audit.md measures it)
     unaudited = len(A.CATALOGUE) - sum(r.verdict in _VERDICTS for r in results)
     return Outcome.within(unaudited, 0.5, verdicts_by_library=table,
-                          slowest_cpu_seconds=slowest, entries=len(A.CATALOGUE))
+                          slowest_cpu_seconds=slowest, entries=len(A.CATALOGUE),
+                          records=[r.to_dict() for r in results])
 
 
 _VERDICTS = ("density", "rescaled density", "not a density")
@@ -147,6 +148,7 @@ _VERDICTS = ("density", "rescaled density", "not a density")
 CLAIMS = (
     Claim(
         id="audit.atlas-round-trip",
+        cost=5,  # seconds under dev: scheduling only
         kind="for-all",
         statement="The matched surrogate derivative of every atlas family, written as a "
                   "formula, audits as a density of that family with its parameter, and its "
@@ -169,6 +171,7 @@ CLAIMS = (
     ),
     Claim(
         id="audit.catalogue",
+        cost=15,  # seconds under dev: scheduling only
         kind="for-all",
         statement="Every surrogate in the library catalogue gets its hand-derived verdict: "
                   "densities and rescaled densities with their exact area (checked by "

@@ -78,19 +78,29 @@ SEEDS: dict[str, tuple[int, ...]] = {"dev": (0, 1, 2, 3), "ci": (0, 1, 2, 3),
                                      "thorough": tuple(range(10))}
 
 
-@functools.lru_cache(maxsize=4)
 def randman_runs(profile: str) -> tuple[tuple[train.History, train.History], ...]:
     """``(deterministic, stochastic)`` histories per seed for a profile (cached)."""
-    task = RANDMAN[profile]
+    return _randman_runs(RANDMAN[profile], SEEDS[profile])
+
+
+def matching_run(profile: str) -> train.History:
+    """The stochastic spike-train matching run of a profile (cached), seed 0."""
+    return _matching_run(MATCHING[profile])
+
+
+# keyed by the (frozen) task, not the profile name, so a changed task is never served
+# another task's runs
+@functools.lru_cache(maxsize=4)
+def _randman_runs(task: train.RandmanTask, seeds: tuple[int, ...]) -> tuple[
+        tuple[train.History, train.History], ...]:
     return tuple((train.train_randman(task, "deterministic", s, progress=False),
                   train.train_randman(task, "stochastic", s, progress=False))
-                 for s in SEEDS[profile])
+                 for s in seeds)
 
 
 @functools.lru_cache(maxsize=4)
-def matching_run(profile: str) -> train.History:
-    """The stochastic spike-train matching run of a profile (cached), seed 0."""
-    return train.train_matching(MATCHING[profile], "stochastic", 0, progress=False)
+def _matching_run(task: train.MatchingTask) -> train.History:
+    return train.train_matching(task, "stochastic", 0, progress=False)
 
 
 def paired_gap(det: np.ndarray, sto: np.ndarray) -> dict[str, float]:
@@ -172,6 +182,8 @@ def _matching(point: str, ctx: Any) -> Outcome:
 CLAIMS = (
     Claim(
         id="snn.stochastic-trains-comparably",
+        group="snn-training",  # shares the cached training runs
+        cost=22,  # seconds under dev: scheduling only
         kind="statistical",
         statement="On randman, a stochastic SNN trained with the matched surrogate gradient "
                   "reaches test accuracy within 0.10 of the deterministic SNN trained the same "
@@ -195,6 +207,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.variability-persists",
+        group="snn-training",  # shares the cached training runs
         kind="statistical",
         statement="After training, the stochastic network's hidden layer keeps trial-to-trial "
                   "variability (windowed Fano factor clearly above 0), while the deterministic "
@@ -215,6 +228,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.spike-train-matching",
+        group="snn-training",  # shares the cached training runs
         kind="statistical",
         statement="Trained with the matched SG on 10 trials per update, a stochastic network "
                   "learns a target raster: its van Rossum distance to the target falls to at "

@@ -163,10 +163,15 @@ def write_report(
         from ..cli import run_claims
         from .data import collect_audit, figure_entry
 
-        # figures and the catalogue share the worker pool with the claims
-        extra = [Task(f"figure {n}", figure_entry, (n, prof.name)) for n in names]
-        if audit:
-            extra.append(Task("surrogate catalogue", collect_audit))
+        # figures and the catalogue share the worker pool with the claims; the catalogue
+        # comes from the audit.catalogue claim's evidence when that claim runs anyway
+        selected = {c.id for c in claims.select(list(patterns) if patterns else ["*"])}
+        from_claim = audit and _CATALOGUE_CLAIM in selected
+        # figures cost several claims each (training networks, 1e6-step loops)
+        extra = [Task(f"figure {n}", figure_entry, (n, prof.name), cost=10.0,
+                      group=_FIGURE_GROUPS.get(n)) for n in names]
+        if audit and not from_claim:
+            extra.append(Task("surrogate catalogue", collect_audit, cost=10.0))
         if extra:
             results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
                                        jobs=jobs, extra=extra)
@@ -174,12 +179,33 @@ def write_report(
             results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
                                        jobs=jobs), []
         figs, aud = list(outs[: len(names)]), (outs[-1] if audit else None)
+        if from_claim:
+            aud = _catalogue_from(results)
     else:
         figs, aud = _extras(names, prof.name, audit, quiet)
     results = list(results)
     data = build_report(results, profile=prof.name, seconds=time.perf_counter() - start,
                         figures=figs, audit=aud)
     return _write(Path(out_dir), data), results
+
+
+_CATALOGUE_CLAIM = "audit.catalogue"
+#: figures that reuse a claim group's cached computations when run in its worker
+_FIGURE_GROUPS = {"training": "snn-training"}
+
+
+def _catalogue_from(results: Sequence[Any]) -> Any:
+    """The catalogue section from the audit.catalogue claim's own records."""
+    from .data import AuditSection, collect_audit
+
+    for r in results:
+        if r.claim.id == _CATALOGUE_CLAIM:
+            records = r.evidence.get("summary", {}).get("info", {}).get("records")
+            if isinstance(records, list):
+                return collect_audit(lambda records=records: records)
+            reason = r.evidence.get("error", "the claim produced no catalogue records")
+            return AuditSection(False, reason=f"{_CATALOGUE_CLAIM}: {reason}")
+    return AuditSection(False, reason=f"{_CATALOGUE_CLAIM} was not run")
 
 
 def _write(out: Path, data: ReportData) -> dict[str, Path]:

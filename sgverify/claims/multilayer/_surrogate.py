@@ -171,6 +171,7 @@ OUTPUT_LAYER_EXACT = Claim(
 
 HIDDEN_LAYER_BIASED = Claim(
     id="multilayer.hidden-layer-sg-biased",
+    cost=5,  # seconds under dev: scheduling only
     kind="exists",
     statement="For hidden layers the expected SG differs from dE[y]/dW (the paper's 1-2-1 "
               "witness); the relative bias shrinks linearly as the downstream weights "

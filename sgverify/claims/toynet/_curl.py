@@ -109,6 +109,7 @@ def _curl_points(ctx: Any) -> st.SearchStrategy:
 
 FIELD_HAS_CURL = Claim(
     id="toynet.sg-field-has-curl",
+    cost=4,  # seconds under dev: scheduling only
     kind="for-all",
     statement="The Jacobian of the SG field is not symmetric (the field has curl, so it is "
               "the gradient of no function) for beta_SG != beta, and is symmetric (the "

@@ -85,6 +85,7 @@ def _search_points(ctx: Any) -> st.SearchStrategy:
 
 SIGN_FLIP_SEARCH = Claim(
     id="toynet.sign-flip-search",
+    cost=5,  # seconds under dev: scheduling only
     kind="exists",
     statement="Away from the paper's parameters, a Hypothesis search over random "
               "parameters, inputs, steepnesses and circles finds points where SG_w and "
