@@ -102,3 +102,10 @@ def test_derivative_resolves_upper_tails():
     d = reference.derivative(reference.escape_cdf(g), 30.0)
     assert d == pytest.approx(float(g.pdf(30.0)), rel=1e-14)
     assert reference.derivative(reference.escape_cdf(escape.Uniform(1.0)), 3.0) == 0.0
+
+
+def test_evaluate_resolves_cancellation():
+    # SymPy writes the Gaussian lower tail as 2 - erfc(...): 1e-19 after cancelling 2
+    f = reference.escape_cdf(escape.Gaussian(1.0))
+    assert reference.evaluate(f, -9.0) == pytest.approx(float(mpmath.ncdf(-9)), rel=1e-15)
+    assert reference.evaluate(reference.escape_cdf(escape.Uniform(1.0)), -3.0) == 0.0

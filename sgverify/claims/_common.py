@@ -19,9 +19,11 @@ __all__ = [
     "MC_WHY",
     "POWER_Z",
     "Z",
+    "density_reference",
     "is_zero_everywhere",
     "mean_check",
     "potential_for_probability",
+    "within_any",
 ]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -44,11 +46,13 @@ MC_WHY = (
 def mean_check(mean: float, exact: float, exact_var: float, n: int, **info: Any) -> Outcome:
     """Compare a Monte Carlo mean with its exact value using the exact variance.
 
-    The bound is ``Z * sqrt(exact_var / n)``; with zero variance the mean must be exact
-    (up to float summation error). The minimum detectable bias (90 % power) is reported.
+    The bound is ``Z * sqrt(exact_var / n)`` plus the rounding of a float64 pairwise sum of
+    ``n`` terms (``8 log2(n) eps |mean|``), which is all that is left when the variance is
+    (nearly) zero. The minimum detectable bias (90 % power) is reported.
     """
     sd = math.sqrt(max(exact_var, 0.0) / n)
-    bound = Z * sd if sd > 0 else 64 * EPS * max(1.0, abs(exact))
+    rounding = 8 * math.log2(max(n, 2)) * EPS * max(abs(exact), abs(mean), 1e-300)
+    bound = Z * sd + rounding
     out = Outcome.within(
         abs(mean - exact),
         bound,
@@ -111,3 +115,46 @@ def potential_for_probability(esc: Any, p: float) -> float:
     while float(esc.cdf(hi)) < p:
         hi *= 2.0
     return float(brentq(lambda t: float(esc.cdf(t)) - p, lo, hi, xtol=1e-15 * scale, rtol=4 * EPS))
+
+
+def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], float]:
+    """mpmath reference(s) for the density of ``esc`` at ``v`` (a float or an mpf).
+
+    Away from kinks: the central derivative of the twin CDF. Within rounding of a kink
+    (whose exact position may not be a float, so either side may be the right answer): the
+    two one-sided limits at the kink, extrapolated linearly from derivatives 1e-9 and 2e-9
+    widths off it (exact for the linear pieces, O(1e-18) relative otherwise). Returns
+    ``(refs, sides, slack)``: a density value is right if it is within its float tolerance
+    plus ``slack`` of any of ``refs``; ``slack`` is how far the density can move between the
+    kink and ``v`` (the one-sided slope times the distance, plus the kink's own rounding).
+    """
+    from .. import reference
+
+    cdf_mp = reference.escape_cdf(esc)
+    near = [k for k in esc.kinks if abs(float(v) - k) <= 64 * EPS * (abs(k) + esc.scale)]
+    if near:
+        k, eta = near[0], 1e-9 * esc.scale
+        limits, slopes = [], []
+        for side in (-1, 1):
+            d1 = reference.derivative(cdf_mp, k + side * eta)
+            d2 = reference.derivative(cdf_mp, k + 2 * side * eta)
+            limits.append(2 * d1 - d2)
+            slopes.append(abs(d2 - d1) / eta)
+        slack = max(slopes) * (abs(float(v) - k) + 8 * EPS * (abs(k) + esc.scale))
+        return limits, ("left", "right"), slack
+    with reference.workdps(reference.DPS):
+        vm = reference.to_mp(v)
+        return [reference.derivative(lambda t: cdf_mp(vm + t), 0.0)], ("central",), 0.0
+
+
+def within_any(value: float, refs: list[float], rel: float, slack: float = 0.0, **info: Any
+               ) -> Outcome:
+    """Holds when ``|value - r| <= rel |r| + slack`` for some reference ``r``."""
+    ratios = []
+    for r in refs:
+        bound = rel * abs(r) + slack
+        err = abs(value - r)
+        ratios.append(err / bound if bound > 0 else (0.0 if err == 0 else math.inf))
+    best = min(ratios)
+    return Outcome(best <= 1.0, best, {"value": value, "references": refs, "rel": rel,
+                                       "slack": slack, **info})

@@ -62,9 +62,10 @@ VARIANCE_BY_HAND = {
 
 def smoothed_eval(point, ctx) -> Outcome:
     esc, p_target, x, seed = point
-    u = potential_for_probability(esc, p_target)
+    w = potential_for_probability(esc, p_target) / x
+    # the neuron's own potential (w x rounds), so that every estimator sees the same f'(u)
+    u = float(neuron.preactivation(w, x))
     p, dp = float(esc.cdf(u)), float(esc.pdf(u))
-    w = u / x
     sg = float(neuron.surrogate_gradient(w, x, esc))
     n = ctx.samples(20_000)
     rng = np.random.default_rng(seed)
