@@ -110,17 +110,22 @@ def _layer_escapes(
     return st.sampled_from(families).flatmap(build)
 
 
+def _snapped(lo: float, hi: float, min_magnitude: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi).map(lambda t: 0.0 if abs(t) < min_magnitude else t)
+
+
 def networks(
     architectures: tuple[tuple[int, ...], ...] = ARCHITECTURES,
     *,
     families: tuple[type[escape.EscapeNoise], ...] = density_families,
     max_beta: float = 8.0,
     max_weight: float = 2.0,
+    min_magnitude: float = 0.0,
 ) -> st.SearchStrategy[Any]:
     """Small stochastic MLPs (:class:`sgverify.network.MLP`) with one escape family per layer.
 
-    Weights and biases are uniform in ``[-max_weight, max_weight]``; steepness in
-    ``[0.5, max_beta]``.
+    Weights and biases are uniform in ``[-max_weight, max_weight]``; those smaller in
+    magnitude than ``min_magnitude`` become exactly 0. Steepness in ``[0.5, max_beta]``.
     """
     from . import network  # networks are optional for users of the single-neuron strategies
 
@@ -140,7 +145,8 @@ def networks(
         n_layers = len(sizes) - 1
         return st.builds(
             make,
-            st.lists(st.floats(-max_weight, max_weight), min_size=n_par, max_size=n_par),
+            st.lists(_snapped(-max_weight, max_weight, min_magnitude), min_size=n_par,
+                     max_size=n_par),
             st.lists(_layer_escapes(families, max_beta), min_size=n_layers, max_size=n_layers),
         )
 

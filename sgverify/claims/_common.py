@@ -43,15 +43,20 @@ MC_WHY = (
 )
 
 
-def mean_check(mean: float, exact: float, exact_var: float, n: int, **info: Any) -> Outcome:
+def mean_check(
+    mean: float, exact: float, exact_var: float, n: int, *, scale: float = 1.0, **info: Any
+) -> Outcome:
     """Compare a Monte Carlo mean with its exact value using the exact variance.
 
-    The bound is ``Z * sqrt(exact_var / n)`` plus the rounding of a float64 pairwise sum of
-    ``n`` terms (``8 log2(n) eps |mean|``), which is all that is left when the variance is
-    (nearly) zero. The minimum detectable bias (90 % power) is reported.
+    The bound is ``Z * sqrt(exact_var / n)`` plus float64 rounding, which is all that is
+    left when the variance is (nearly) zero: ``8 log2(n) eps |mean|`` for the pairwise sum
+    of ``n`` samples, and ``64 eps scale`` for the exact value, itself a sum of terms of
+    magnitude ``scale`` (1 for probabilities and O(1) gradients; a residue like 1e-18 of an
+    exact 0 is rounding, not bias). The minimum detectable bias (90 % power) is reported.
     """
     sd = math.sqrt(max(exact_var, 0.0) / n)
-    rounding = 8 * math.log2(max(n, 2)) * EPS * max(abs(exact), abs(mean), 1e-300)
+    rounding = (8 * math.log2(max(n, 2)) * EPS * max(abs(exact), abs(mean))
+                + 64 * EPS * scale)
     bound = Z * sd + rounding
     out = Outcome.within(
         abs(mean - exact),

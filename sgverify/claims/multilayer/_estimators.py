@@ -181,7 +181,9 @@ TRIPLES_UNBIASED = Claim(
           "multilayer.spm-gradient-by-enumeration"),
     proof=PROOF,
     limitations="Search points check one (drawn) parameter each to keep the number of "
-                "comparisons within the false-alarm budget; the summed output only.",
+                "comparisons within the false-alarm budget; the summed output only. "
+                "Parameters and inputs below 1e-6 in magnitude are drawn as 0: the exact "
+                "variances scale with their squares and underflow float64 below that.",
 )
 
 
