@@ -139,3 +139,58 @@ def test_sigmoid_surrogate_fast_path_is_the_family_density(beta):
     normal = ref > 1e-290  # below that both are subnormal or 0 and carry no digits
     np.testing.assert_allclose(fast[normal], ref[normal], rtol=1e-13)
     assert np.all(fast[~normal] < 1e-280)
+
+
+# --- the claims' rounding bounds (found by the thorough profile) ------------------------------
+
+def test_fd_check_covers_rounding_of_a_tiny_loss_and_still_catches_a_wrong_gradient(
+        monkeypatch):
+    from sgverify.claims import lif as claims_lif
+
+    # a readout margin so large that the cross-entropy is ~1e-9: the finite difference is
+    # rounding-limited (error ~1e-12 on a gradient ~7e-9), which the bound must cover
+    out = claims_lif._fd_eval((171, escape.Sigmoid, "decay", True, 2.0), None)
+    assert out.holds and out.info["loss"] < 1e-8
+    assert out.info["error"] > out.info["relative_part"]  # a pure relative bound fails here
+    assert out.info["error"] < out.info["fd_rounding"]
+    # at an ordinary point a 0.1 % error in one BPTT term is far outside the bound
+    point = (7, escape.Arctan, "decay", False, 5.0)
+    assert claims_lif._fd_eval(point, None).holds
+    real = SNN.backward
+
+    def wrong(self, *args, **kwargs):
+        g = real(self, *args, **kwargs)
+        return {**g, "W1": g["W1"] * 1.001}
+
+    monkeypatch.setattr(SNN, "backward", wrong)
+    assert not claims_lif._fd_eval(point, None).holds
+
+
+def test_mc_mean_of_a_zero_variance_component_is_within_the_float_floor():
+    from sgverify.claims import lif as claims_lif
+    from sgverify.snn import exact
+
+    prob = exact.TinyProblem(
+        lif.LIF(dt=1e-3, tau_mem=2e-3, tau_syn=1e-3, reset="decay"), escape.Sigmoid(10.0),
+        w=np.array([[-0.909622639, 2.30999937], [1.02958320e-03, 2.49738954]]),
+        x=np.array([[0.0, 1], [1, 0], [1, 1]]),
+        a=np.array([[0.79174473, 0.02455974], [-0.57351052, -0.42919978],
+                    [0.18222151, 0.47842172]]))
+
+    class Ctx:
+        seed = 2884661998
+
+        @staticmethod
+        def samples(n: int) -> int:
+            return 200_000  # the thorough profile's count, where row-wise sums drifted
+
+    out = claims_lif._mc_eval(prob, Ctx())
+    assert out.holds
+    w11 = out.info["W(1, 1)"]
+    assert w11["exact_var"] < 1e-25  # the SG of this component is the same in every history
+    # the derived floor is far below the old fixed 1e-12 yet covers the error
+    assert w11["float_floor"] < 1e-12 * abs(w11["exact"])
+    assert w11["error"] < w11["bound"]
+    # summed pairwise (~log2(n) eps); NumPy's row-by-row sum over a leading axis was off by
+    # 5e-13 here, more than mean_check's summation term
+    assert w11["error"] < 8 * np.log2(200_000) * np.finfo(float).eps * abs(w11["exact"])
