@@ -153,6 +153,11 @@ def test_fd_check_covers_rounding_of_a_tiny_loss_and_still_catches_a_wrong_gradi
     assert out.holds and out.info["loss"] < 1e-8
     assert out.info["error"] > out.info["relative_part"]  # a pure relative bound fails here
     assert out.info["error"] < out.info["fd_rounding"]
+    # steep noise near threshold: Richardson at h = 1e-5 is still 4e-7 off (truncation),
+    # which the coarse-fine distance must cover; BPTT agrees to 6e-12 as h -> 0
+    out = claims_lif._fd_eval((14130468, escape.Sigmoid, "full", False, 7.189170070860055),
+                              None)
+    assert out.holds and out.info["fd_truncation"] > out.info["relative_part"]
     # at an ordinary point a 0.1 % error in one BPTT term is far outside the bound
     point = (7, escape.Arctan, "decay", False, 5.0)
     assert claims_lif._fd_eval(point, None).holds
