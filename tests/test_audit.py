@@ -155,3 +155,38 @@ def test_cli_catalogue_json(tmp_path):
     data = json.loads(out.read_text())["catalogue"]
     assert len(data) == len(A.CATALOGUE)
     assert {d["verdict"] for d in data} == {"density", "rescaled density", "not a density"}
+
+
+@pytest.mark.parametrize("beta", [math.e, 3.375573329366388, 20.65367612731709, 2.0])
+def test_jump_off_the_float_grid_costs_few_evaluations(beta, monkeypatch):
+    # a jump at 1/(2 beta), which float64 cannot represent, once made tanh-sinh run to its
+    # maximal degree (~30 000 mpmath evaluations, up to ~0.9 s CPU, over the 5 s budget on a
+    # loaded machine); with 50-digit breakpoints it takes ~700. Counted, not timed.
+    calls = [0]
+    quad = A._core.reference.quad
+
+    def counting(func, pts, **kw):
+        def f(t):
+            calls[0] += 1
+            return func(t)
+        return quad(f, pts, **kw)
+
+    monkeypatch.setattr(A._core.reference, "quad", counting)
+    r = A.audit(FAMILY_FORMULAS["uniform"], {"beta": beta}, symbolic=False)
+    assert r.verdict == "density" and r.family == "uniform"
+    assert abs(r.area - 1) <= A.AREA_TOL and r.area_error < 1e-15
+    assert calls[0] < 3000
+    # at beta = 20.65... the twin check's sample once held the float64 kink itself, where
+    # the float64 and exact jump positions put the two forms on opposite sides
+    assert r.checks["numpy_vs_sympy"]["max_rel_error"] <= 1e-12
+
+
+def test_trusted_audit_matches_the_budgeted_one():
+    # cpu_budget=False removes timing from the result, not anything else
+    for name, text in FAMILY_FORMULAS.items():
+        params = {"delta_u": 0.5, "p0": 0.5} if name == "exponential" else {"beta": 2.0}
+        a = A.audit(text, params, symbolic=False).to_dict()
+        b = A.audit(text, params, symbolic=False, cpu_budget=False).to_dict()
+        for d in (a, b):
+            d.pop("seconds"), d.pop("cpu_seconds")
+        assert a == b

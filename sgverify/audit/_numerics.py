@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import mpmath
@@ -25,6 +25,7 @@ __all__ = [
     "MATCH_TOL",
     "NUMERIC_SECONDS",
     "SYMBOLIC_SECONDS",
+    "TRUSTED_SYMBOLIC_SECONDS",
 ]
 
 #: largest |p - f'| / max f' (p the normalised surrogate) for an atlas family to match:
@@ -40,6 +41,12 @@ FALLBACK_SECONDS = 0.5
 #: CPU-time budget of SymPy's attempt at the exact area and primitive (CPU time, so that the
 #: answer does not depend on how loaded the machine is)
 SYMBOLIC_SECONDS = 0.5
+#: the same for the library's own formulas (``audit(..., cpu_budget=False)``: the catalogue
+#: and the claims). Not a timing test: the slowest SymPy step on a catalogue formula (the
+#: multi-Gaussians, ~2.5-3.6 s of CPU; norse circ ~1.1 s; benchmarks/audit.md) finishes with
+#: a margin of >15x, so every catalogue formula gets SymPy's answer whatever the load; it
+#: only stops SymPy from running unbounded on a future formula it cannot do
+TRUSTED_SYMBOLIC_SECONDS = 60.0
 
 _V = S.v
 _T = sp.Symbol("t", positive=True)
@@ -106,9 +113,11 @@ def _safe_mp(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return g
 
 
-def _evaluator(num: Callable[[np.ndarray], np.ndarray], mp_fn: Callable[[Any], Any] | None):
+def _evaluator(num: Callable[[np.ndarray], np.ndarray], mp_fn: Callable[[Any], Any] | None,
+               *, budget: bool = True):
     """float64 evaluation with an mpmath fallback where the float64 form over/underflows
-    into inf/NaN (e.g. ``exp(-25 v)/(1+exp(-25 v))**2`` far left)."""
+    into inf/NaN (e.g. ``exp(-25 v)/(1+exp(-25 v))**2`` far left). Without ``budget`` the
+    fallback runs to completion (trusted formulas: the result must not depend on timing)."""
     def g(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64)
         out = np.asarray(num(v), dtype=np.float64).copy()
@@ -120,7 +129,8 @@ def _evaluator(num: Callable[[np.ndarray], np.ndarray], mp_fn: Callable[[Any], A
             try:
                 # a CPU budget of its own: sin(exp(v)) far out costs mpmath seconds per point;
                 # points not reached stay NaN and are reported as not finite
-                with _budget(FALLBACK_SECONDS, skip_without_timer=False), reference.workdps(30):
+                with (_budget(FALLBACK_SECONDS, skip_without_timer=False) if budget
+                      else nullcontext()), reference.workdps(30):
                     # only the rare NaN points: a Python loop is fine here
                     for i in idx:
                         out[i] = float(mp_fn(mpmath.mpf(float(v[i]))))
@@ -130,9 +140,10 @@ def _evaluator(num: Callable[[np.ndarray], np.ndarray], mp_fn: Callable[[Any], A
     return g
 
 
-def _kinks(expr: sp.Expr) -> list[float]:
-    """Real roots of the arguments of |.|, sign, min/max and piecewise conditions that are
-    linear in v: where the surrogate may have a kink or a jump (quadrature breakpoints)."""
+def _kink_polys(expr: sp.Expr):
+    """Polynomials in v whose real roots are where the surrogate may kink or jump: the
+    arguments of |.|, sign, min/max and piecewise conditions, one per sign pattern of the
+    |.| terms inside them."""
     cands: list[sp.Expr] = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
@@ -145,13 +156,11 @@ def _kinks(expr: sp.Expr) -> list[float]:
                 for rel in sp.preorder_traversal(cond):
                     if isinstance(rel, sp.core.relational.Relational):
                         cands.append(rel.lhs - rel.rhs)
-    out = set()
     for c in cands:
         if not c.has(_V):
             continue
         absn = sorted({a for a in c.atoms(sp.Abs) if a.has(_V)}, key=sp.default_sort_key)[:4]
-        # each sign pattern of the |.| terms gives a polynomial whose real roots are candidate
-        # breakpoints; a spurious breakpoint costs the quadrature nothing
+        # a spurious breakpoint costs the quadrature nothing
         for signs in itertools.product((1, -1), repeat=len(absn)):
             lin = c.xreplace({a: s * a.args[0] for a, s in zip(absn, signs, strict=True)})
             try:
@@ -159,10 +168,36 @@ def _kinks(expr: sp.Expr) -> list[float]:
             except sp.PolynomialError:
                 continue
             if 1 <= poly.degree() <= 2:
-                for root in np.roots([float(k) for k in poly.all_coeffs()]):
-                    if abs(root.imag) < 1e-12 and math.isfinite(root.real):
-                        out.add(float(root.real))
+                yield poly
+
+
+def _kinks(expr: sp.Expr) -> list[float]:
+    """Real roots of :func:`_kink_polys` in float64 (grid points of the scans)."""
+    out = set()
+    for poly in _kink_polys(expr):
+        for root in np.roots([float(k) for k in poly.all_coeffs()]):
+            if abs(root.imag) < 1e-12 and math.isfinite(root.real):
+                out.add(float(root.real))
     return sorted(out)
+
+
+def _exact_kinks(expr: sp.Expr) -> list[Any]:
+    """The same roots to 50 digits (mpmath numbers): quadrature breakpoints.
+
+    A jump at a point float64 cannot represent (``|v| < 1/(2 beta)`` at beta = e) lies
+    ~1e-17 inside the segment that starts at the rounded root; tanh-sinh samples that
+    close to an endpoint, sees the jump, never converges and runs to its maximal degree
+    (~30 000 mpmath evaluations per segment instead of ~1 000). At 50 digits the breakpoint
+    rounds to the same working-precision number as the jump in the mpmath form.
+    """
+    out: dict[float, Any] = {}
+    for poly in _kink_polys(expr):
+        for root in sp.roots(poly, filter=None, multiple=True):
+            val = complex(sp.N(root, 17))
+            if abs(val.imag) < 1e-12 and math.isfinite(val.real):
+                with mpmath.workdps(50):
+                    out.setdefault(val.real, mpmath.mpf(str(sp.N(sp.re(root), 50))))
+    return [out[k] for k in sorted(out)]
 
 
 def _fwhm(g, fine, gf, ipk, peak) -> tuple[float | None, float | None]:
@@ -222,10 +257,12 @@ def _tails(g, scale: float) -> tuple[dict[str, str], bool | None, str]:
     return desc, None, " and ".join(close) + " (too close to 1/|v| to decide numerically)"
 
 
-def _symbolic(expr: sp.Expr) -> tuple[str | None, str | None, str]:
-    """SymPy's exact area and CDF (both half-lines, with t > 0 so that |t| = t)."""
+def _symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
+              ) -> tuple[str | None, str | None, str]:
+    """SymPy's exact area and CDF (both half-lines, with t > 0 so that |t| = t), within
+    ``seconds`` of CPU time."""
     try:
-        with _budget(SYMBOLIC_SECONDS):
+        with _budget(seconds):
             ex = expr.rewrite(sp.Piecewise)
             pos = sp.piecewise_fold(ex.subs(_V, _T))
             neg = sp.piecewise_fold(ex.subs(_V, -_T))

