@@ -127,3 +127,18 @@ def test_budgets_nest_and_clean_up():
         assert 0 < remaining < 5.0  # the outer budget resumed
     assert signal.getitimer(signal.ITIMER_PROF)[0] == 0
     assert signal.getsignal(signal.SIGPROF) is before
+
+
+def test_cli_formula_keeps_the_cpu_budget(monkeypatch):
+    # cpu_budget=False is for the library's own formulas; a user's formula through the CLI
+    # back end must keep the budgets (the default)
+    seen = []
+    real = A.audit
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("cpu_budget", True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(A, "audit", spy)
+    assert A.cli_audit("exp(-v**2)", {}, catalogue=False, json_path="-") == 0
+    assert seen == [True]
