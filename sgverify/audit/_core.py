@@ -92,7 +92,7 @@ class AuditResult:
     label: dict[str, Any] = field(default_factory=dict)
     _g: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False, compare=False)
     _gmp: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
-    _breaks: tuple[float, ...] = field(default=(), repr=False, compare=False)
+    _breaks: tuple[Any, ...] = field(default=(), repr=False, compare=False)  # mpf at kinks
 
     @property
     def is_density(self) -> bool:
