@@ -125,31 +125,19 @@ def derivative(
     x = finite_real("x", x)
     if side not in (-1, 0, 1):
         raise ValueError(f"side must be -1, 0 or 1, got {side!r}")
-    previous = None
-    digits = dps
-    while digits <= MAX_DPS:
-        with workdps(digits):
-            # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
-            value = mpmath.diff(func, mpmath.mpf(x), direction=side)
-            if previous is None:
-                # digits - 30 digits of headroom between the value and its derivative: the
-                # value's rounding cannot reach the derivative's leading 25 digits
-                size = abs(func(mpmath.mpf(x)))
-                if abs(value) > size * mpmath.mpf(10) ** (30 - digits):
-                    return float(value)
-                # mpmath works a few digits above `digits`: the absolute error is about
-                # size * 10^(5 - digits); return if that is 1000x below what the caller needs
-                if size * mpmath.mpf(10) ** (5 - digits) < abs_tol * 1e-3:
-                    return float(value)
-            elif value != 0 and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
-                return float(value)
-            if value == 0 and previous == 0 and digits >= _ZERO_DPS:
-                # still exactly 0 with 600 digits of headroom: a constant piece, or a
-                # derivative far below anything float64 can hold
-                return 0.0
-            previous = value
-        digits *= 2
-    raise ArithmeticError(f"derivative at x={x!r} did not settle by {MAX_DPS} digits")
+    xm = mpmath.mpf(x)
+
+    def resolved_at_first(value: Any, digits: int) -> bool:
+        size = abs(func(xm))
+        # digits - 30 digits of headroom between the value and its derivative: the value's
+        # rounding cannot reach the derivative's leading 25 digits; or mpmath's absolute
+        # error (about size * 10^(5 - digits)) is 1000x below what the caller needs
+        return (abs(value) > size * mpmath.mpf(10) ** (30 - digits)
+                or size * mpmath.mpf(10) ** (5 - digits) < abs_tol * 1e-3)
+
+    # mpmath picks the step 2^-(prec+extra) itself and raises precision while it works
+    return _settled(lambda: mpmath.diff(func, xm, direction=side), dps, resolved_at_first,
+                    what=f"derivative at x={x!r}")
 
 
 def evaluate(func: Callable[..., Any], *args: Any, dps: int = DPS) -> float:
@@ -160,19 +148,35 @@ def evaluate(func: Callable[..., Any], *args: Any, dps: int = DPS) -> float:
     ``dps`` digits and at twice that, doubling until two successive values agree to 1e-25
     relative (or are both exactly 0 with 600 digits).
     """
+    margs = [mpmath.mpf(a) if isinstance(a, (int, float)) else a for a in args]
+    return _settled(lambda: func(*margs), dps, None, what="value")
+
+
+def _settled(
+    compute: Callable[[], Any],
+    dps: int,
+    resolved_at_first: Callable[[Any, int], bool] | None,
+    *,
+    what: str,
+) -> float:
+    """Evaluate ``compute()`` at ``dps``, 2 ``dps``, ... digits until two values agree."""
     previous = None
     digits = dps
     while digits <= MAX_DPS:
         with workdps(digits):
-            value = func(*(mpmath.mpf(a) if isinstance(a, (int, float)) else a for a in args))
-            if previous is not None:
-                if value != 0 and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
+            value = compute()
+            if previous is None:
+                if resolved_at_first is not None and resolved_at_first(value, digits):
                     return float(value)
-                if value == 0 and previous == 0 and digits >= _ZERO_DPS:
-                    return 0.0
+            elif value != 0 and abs(value - previous) <= mpmath.mpf("1e-25") * abs(value):
+                return float(value)
+            if value == 0 and previous == 0 and digits >= _ZERO_DPS:
+                # still exactly 0 with 600 digits of headroom: a constant piece, or a value
+                # far below anything float64 can hold
+                return 0.0
             previous = value
         digits *= 2
-    raise ArithmeticError(f"value did not settle by {MAX_DPS} digits")
+    raise ArithmeticError(f"{what} did not settle by {MAX_DPS} digits")
 
 
 def quad(
