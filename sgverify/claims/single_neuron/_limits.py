@@ -16,6 +16,8 @@ from .._common import EPS, mean_check, potential_for_probability
 from .._record import Outcome
 from ._shared import REL
 
+__all__ = ["limit_eval", "limit_symbolic", "loss_eval", "loss_points", "loss_symbolic"]
+
 # --- single-neuron.deterministic-limit ----------------------------------------------------------
 
 

@@ -15,6 +15,17 @@ from .._common import EPS, density_reference, is_zero_everywhere, mean_check, wi
 from .._record import Outcome
 from ._shared import REL, preactivation_of
 
+__all__ = [
+    "expected_output_eval",
+    "expected_output_symbolic",
+    "mismatch_eval",
+    "mismatch_points",
+    "mismatch_symbolic",
+    "sg_equals_spm_eval",
+    "sg_equals_spm_symbolic",
+    "spm_reference",
+]
+
 # --- single-neuron.expected-output --------------------------------------------------------------
 
 
@@ -64,8 +75,9 @@ def sg_equals_spm_eval(point, ctx) -> Outcome:
     i = int(np.argmax(np.abs(xs)))
     if xs[i] == 0:
         return Outcome(bool(np.all(sg == 0) and np.all(spm == 0)), 0.0, {"x": "all zero"})
-    parallel = Outcome.within(float(np.abs(sg - sg[i] / xs[i] * xs).max()),
-                              4 * EPS * float(np.abs(sg).max()))
+    parallel = Outcome.within(
+        float(np.abs(sg - sg[i] / xs[i] * xs).max()), 4 * EPS * float(np.abs(sg).max())
+    )
     return Outcome.all_of(
         {
             "sg_matched_vs_mp_dEy_du": within_any(float(sg[i] / xs[i]), refs, REL, slack),

@@ -12,6 +12,8 @@ from ... import symbols as S
 from .._common import EPS, mean_check, potential_for_probability
 from .._record import Outcome
 
+__all__ = ["smoothed_eval", "smoothed_symbolic", "unbiased_eval", "unbiased_symbolic"]
+
 
 def unbiased_eval(point, ctx) -> Outcome:
     esc, p_target, x, seed = point
