@@ -209,8 +209,7 @@ def _catalogue_from(results: Sequence[Any]) -> Any:
 
 
 def _write(out: Path, data: ReportData) -> dict[str, Path]:
-    import os
-
+    # atomic_write_text already gives the files a plain open()'s permissions (shareable)
     from .._io import atomic_write_text
 
     # both texts exist before either file is touched: a failure while rendering leaves the
@@ -218,10 +217,6 @@ def _write(out: Path, data: ReportData) -> dict[str, Path]:
     texts = {"json": report_json(data), "html": render_html(data)}
     paths = {"json": atomic_write_text(out / "report.json", texts["json"]),
              "html": atomic_write_text(out / "index.html", texts["html"])}
-    umask = os.umask(0)
-    os.umask(umask)
-    for path in paths.values():  # mkstemp makes 0600 files; a report is meant to be shared
-        os.chmod(path, 0o666 & ~umask)
     return paths
 
 
