@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Auditing library surrogates (extension of THEORY.md §2)
+# # Auditing library surrogates (extension of docs/theory.md §2)
 #
 # The hand derivations behind the catalogue's expected verdicts, done with symbolic
 # parameters, and a check that the audit lands on each of them.

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # The escape-noise atlas (THEORY.md §2)
+# # The escape-noise atlas (docs/theory.md §2)
 #
 # For every family we derive, with symbolic parameters, that the density the library ships
 # is the derivative of its CDF, that the density has area 1 and that the CDF runs from 0 to 1.

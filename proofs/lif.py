@@ -1,5 +1,5 @@
 # %% [markdown]
-# # The discrete LIF neuron (THEORY.md §1): Perceptron limit, reset variants, BPTT
+# # The discrete LIF neuron (docs/theory.md §1): Perceptron limit, reset variants, BPTT
 #
 # We write the LIF update with SymPy, expand it for vanishing decays, and check that the
 # library's roll-out (`sgverify.lif.LIF.run`), its Perceptron comparison

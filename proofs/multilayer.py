@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Multi-layer networks (THEORY.md §5)
+# # Multi-layer networks (docs/theory.md §5)
 #
 # A 1-2-1 stochastic network with a generic escape function `f`: hidden spikes
 # `h_i ~ Bernoulli(f(W1_i x + b1_i))`, output `y ~ Bernoulli(f(W2 . h + b2))`. We derive

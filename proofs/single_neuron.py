@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Single neuron: SG = SPM gradient = smoothed stochastic derivative (THEORY.md §§1, 3, 4)
+# # Single neuron: SG = SPM gradient = smoothed stochastic derivative (docs/theory.md §§1, 3, 4)
 #
 # Each cell derives one step with SymPy and asserts that it lands on the expression the
 # library ships (`sgverify.neuron`, `sgverify.stochad`).

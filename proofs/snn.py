@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Stochastic SNN training (THEORY.md §7): initialisation, kernel, Fano factors
+# # Stochastic SNN training (docs/theory.md §7): initialisation, kernel, Fano factors
 #
 # Three derivations that the training code relies on, each checked against the library.
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Surrogate gradients are not gradients (THEORY.md §6, paper Figs. 4-5)
+# # Surrogate gradients are not gradients (docs/theory.md §6, paper Figs. 4-5)
 #
 # Derivations behind the `toynet.*` claims, each asserting that it lands on the library's
 # expressions: (1) the SG field at beta_SG = b is the gradient; (2) the sign of SG_w in the

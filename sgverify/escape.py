@@ -1,7 +1,7 @@
 """Escape-noise families: firing probability ``f(v)``, its density ``f'(v)`` and SymPy twins.
 
 An escape-noise function is the CDF of a threshold noise, monotone from 0 to 1; its density
-``f'`` is the *matched* surrogate derivative (THEORY.md §2). Every family here has a
+``f'`` is the *matched* surrogate derivative (docs/theory.md §2). Every family here has a
 hand-written, vectorised, overflow-free NumPy form and an independently written SymPy twin.
 
 Examples
@@ -439,7 +439,7 @@ class Step(EscapeNoise):
         return (0.0, 0.0)
 
 
-#: every family, in the order of THEORY.md §2
+#: every family, in the order of docs/theory.md §2
 FAMILIES: tuple[type[EscapeNoise], ...] = (
     Sigmoid,
     FastSigmoid,

@@ -1,4 +1,4 @@
-"""Discrete-time LIF layers (THEORY.md §1): forward roll-out, BPTT, and the Perceptron limit.
+"""Discrete-time LIF layers (docs/theory.md §1): forward roll-out, BPTT, and the Perceptron limit.
 
 One layer receives input currents ``c[n] = W s_in[n]`` (computed for all steps at once by the
 caller) and runs
@@ -89,7 +89,7 @@ class LIF:
     theta
         Firing threshold.
     reset
-        ``"decay"`` (only the leak term is reset, THEORY.md §1), ``"full"`` (the whole
+        ``"decay"`` (only the leak term is reset, docs/theory.md §1), ``"full"`` (the whole
         update is multiplied by ``1 - S[n]``) or ``"none"``.
     """
 

@@ -1,7 +1,7 @@
 """The single (stochastic) Perceptron: expected output, SPM gradient, surrogate gradient.
 
 ``u = w·x - theta``; the deterministic neuron fires ``H(u)``; the escape-noise neuron fires
-``y ~ Bernoulli(f(u))``. Then ``E[y] = f(u)`` and ``dE[y]/dw = f'(u) x`` (THEORY.md §§1, 3).
+``y ~ Bernoulli(f(u))``. Then ``E[y] = f(u)`` and ``dE[y]/dw = f'(u) x`` (docs/theory.md §§1, 3).
 Weights may carry leading batch axes: ``w`` of shape ``(..., n)`` with ``x`` of shape ``(n,)``
 evaluates many neurons at once.
 
@@ -96,7 +96,7 @@ def spm_gradient(w: ArrayLike, x: ArrayLike, escape: EscapeNoise, theta: float =
 def surrogate_gradient(
     w: ArrayLike, x: ArrayLike, surrogate: SurrogateLike, theta: float = 0.0
 ) -> np.ndarray:
-    """The surrogate gradient ``SD(u) x`` (THEORY.md §1).
+    """The surrogate gradient ``SD(u) x`` (docs/theory.md §1).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Closed paths in parameter space and line integrals of vector fields along them.
 
-A :class:`Circle` is ``theta(phi) = c + R sin(phi) d1 + R cos(phi) d2`` (THEORY.md §6, Fig. 5),
+A :class:`Circle` is ``theta(phi) = c + R sin(phi) d1 + R cos(phi) d2`` (docs/theory.md §6, Fig. 5),
 starting at ``phi = 0``, with the analytic tangent ``dtheta/dphi``. The closed-path integral
 ``∮ F · dtheta = ∫_0^{2 pi} F(theta(phi)) · theta'(phi) dphi`` is a real line integral computed
 with the periodic trapezoid rule in ``phi``: spectrally accurate for smooth periodic integrands,

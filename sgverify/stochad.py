@@ -1,4 +1,4 @@
-"""Stochastic automatic differentiation for Bernoulli spikes (Arya et al. 2022; THEORY.md §4).
+"""Stochastic automatic differentiation for Bernoulli spikes (Arya et al. 2022; docs/theory.md §4).
 
 A stochastic derivative of ``X(p)`` is a triple ``(delta, weight, Y)`` with
 ``d/dp E[X(p)] = E[delta + weight (Y - X)]``. For ``X = [U < p]`` (coupling by inversion)
@@ -17,7 +17,7 @@ applies. Per unit change of ``p``:
   ``1/2 [(1 - X)/(1 - p) + X/p]``;
 * ``"straight-through"``: ``1`` for both outcomes.
 
-In networks (THEORY.md §5) the triples of hidden units are *propagated*: the downstream
+In networks (docs/theory.md §5) the triples of hidden units are *propagated*: the downstream
 program is re-evaluated on the alternative spike pattern with the same uniforms
 (:func:`triple_gradient_estimate`, unbiased); smoothing every node on its input gives the SG
 backward pass (:func:`smoothed_chain_gradient`); finite differences over random paths
@@ -174,7 +174,7 @@ def exact_moments_expr(estimator: str) -> tuple[sp.Expr, sp.Expr]:
     return mean, var
 
 
-# --- networks: propagated triples, smoothed chains, finite differences (THEORY.md §5) -------
+# --- networks: propagated triples, smoothed chains, finite differences (docs/theory.md §5) -------
 
 def _quantity(loss: network.Loss | None, y: np.ndarray) -> np.ndarray:
     return y.sum(axis=1) if loss is None else network._loss_values(loss, y)
@@ -211,7 +211,7 @@ def triple_gradient_estimate(
 ) -> network.Gradient:
     """Per-sample stochastic-triple estimates of ``dE[L(y)]/dW_l, db_l`` (unbiased).
 
-    For every unit the Bernoulli triple of THEORY.md §4 (right: a silent unit may jump to 1
+    For every unit the Bernoulli triple of docs/theory.md §4 (right: a silent unit may jump to 1
     with weight ``1/(1 - p)``; left: a spiking unit may jump to 0 with weight ``1/p``) is
     propagated by re-running the layers above it on the alternative pattern with the *same*
     uniforms. Parameter ``W_l[i, j]`` moves only ``p_{l,i}``, by ``f'(u_{l,i}) h_{l-1,j}``.
@@ -265,7 +265,7 @@ def smoothed_chain_gradient(
     Written in *forward* (input-to-output) Jacobian order, independently of the SG backward
     pass: ``J_l = diag(s_l f'(u_l)) W_l`` with ``s_l`` = :func:`smoothed` of the sampled
     spikes, and ``d(sum y)/dW_l[i, j] = [1^T J_L ... J_{l+1}]_i s_{l,i} f'(u_{l,i}) h_{l-1,j}``.
-    With ``strategy="input"`` this is the SG with ``SD = f'`` (THEORY.md §5).
+    With ``strategy="input"`` this is the SG with ``SD = f'`` (docs/theory.md §5).
     """
     net = network._net(net)
     fp = forward_pass

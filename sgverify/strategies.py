@@ -91,7 +91,7 @@ def vectors(
     )
 
 
-#: the small architectures of THEORY.md §5 that exact enumeration handles instantly
+#: the small architectures of docs/theory.md §5 that exact enumeration handles instantly
 ARCHITECTURES: tuple[tuple[int, ...], ...] = (
     (1, 2, 1), (2, 2, 1), (1, 3, 1), (2, 3, 1), (2, 2, 2), (2, 3, 2, 1), (1, 2, 2, 1),
 )

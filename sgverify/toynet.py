@@ -1,6 +1,6 @@
 """The differentiable 5-parameter sigmoid network of the paper's Figs. 4-5 and its SG field.
 
-``theta = (w, v1, v2, u1, u2)``, scalar input ``x``, forward steepness ``beta`` (THEORY.md §6):
+``theta = (w, v1, v2, u1, u2)``, scalar input ``x``, forward steepness ``beta`` (docs/theory.md §6):
 ``g = sigma_b(w x)``, ``h_k = sigma_b(v_k g)``, ``y = sigma_b(u1 h1 + u2 h2)``. The surrogate
 gradient (SG) field keeps this forward pass and replaces every ``sigma'_b(z)`` of the chain
 rule by ``sigma'_{beta_SG}(z)`` at the same pre-activation; ``beta_SG = beta`` is the true
@@ -71,7 +71,7 @@ FIG4C = {"x": 1.0, "w": 1.0, "u1": 1.0, "u2": -1.0, "beta": 20.0, "point": (1.7,
 FIG5 = {"x": 1.0, "beta": 1e4, "radius": 1.8, "beta_sg": (1.0, 5.0, 20.0)}
 
 #: Fig. 5's orthonormal directions (rows 0 and 1 of scipy's ortho_group(5, random_state=124)),
-#: fixed here because the generator changed between SciPy versions (THEORY.md §6)
+#: fixed here because the generator changed between SciPy versions (docs/theory.md §6)
 DIRECTIONS: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "published": (
         np.array([0.0930599102, 0.5905991469, -0.3091423196, 0.4299940979, -0.6017213664]),

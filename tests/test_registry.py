@@ -1,4 +1,4 @@
-"""Registry checks of DESIGN.md: ids, uses, proofs, tolerances, examples; every claim verified."""
+"""Registry checks (docs/design.md): ids, uses, proofs, tolerances, examples; every verdict."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Audit any surrogate derivative: the escape noise it implies, its normalisation, its verdict.
 
-The paper's single-neuron result (THEORY.md §2-3) says a surrogate derivative is the exact
+The paper's single-neuron result (docs/theory.md §2-3) says a surrogate derivative is the exact
 SPM gradient when it is the density ``f'`` of the neuron's escape noise ``f``. Given an SD as
 a formula in ``v = u - theta`` (or a NumPy callable), :func:`audit` reports whether it is
 nonnegative and integrable, its area (high-precision quadrature; exact where SymPy finds

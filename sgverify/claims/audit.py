@@ -1,4 +1,4 @@
-"""Claims about the surrogate audit (an extension: THEORY.md §2's 'SD = f'' turned into a tool)."""
+"""Claims about the surrogate audit (extension: docs/theory.md §2's 'SD = f'' made a tool)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Claims about the escape-noise atlas itself (THEORY.md §2)."""
+"""Claims about the escape-noise atlas itself (docs/theory.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LIF claims (THEORY.md §1, §5 in time): the Perceptron limit and the BPTT machinery.
+"""LIF claims (docs/theory.md §1, §5 in time): the Perceptron limit and the BPTT machinery.
 
 * ``lif.perceptron-limit``: with ``dt >> tau`` the (decay-reset) LIF is the Perceptron on
   time-locked input, the membrane gap closing like ``exp(-dt/max(tau_mem, tau_syn))``;
@@ -329,7 +329,7 @@ CLAIMS = (
                                                 np.array([[1, 1], [0, 1], [1, 0], [1, 1.0]]),
                                                 1.0))),
         proof=PROOF,
-        limitations="Only the decay-reset variant (THEORY.md §1's first form). The full reset "
+        limitations="Only the decay-reset variant (docs/theory.md §1's first form). The full reset "
                     "does not converge to the Perceptron: see lif.full-reset-keeps-"
                     "refractoriness. Deterministic spikes; for escape noise the firing "
                     "probabilities converge at the same rate times sup f'.",
@@ -352,7 +352,7 @@ CLAIMS = (
         summary=_refractory_summary,
         uses=("lif.perceptron-limit",),
         proof=PROOF,
-        limitations="THEORY.md §1 says the limit has 'no reset effect'; that holds for the "
+        limitations="docs/theory.md §1 says the limit has 'no reset effect'; that holds for the "
                     "decay reset only. The summary shows a constant input where the plain "
                     "Perceptron fires every step and the full-reset LIF every other step.",
     ),

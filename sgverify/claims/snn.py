@@ -1,4 +1,4 @@
-"""Claims about training stochastic SNNs with surrogate gradients (THEORY.md §7).
+"""Claims about training stochastic SNNs with surrogate gradients (docs/theory.md §7).
 
 The training runs are shared: ``snn.stochastic-trains-comparably`` and
 ``snn.variability-persists`` read the same cached randman runs (one stochastic and one

@@ -1,4 +1,4 @@
-"""Stochastic spiking networks trained with surrogate gradients (THEORY.md §§1, 7).
+"""Stochastic spiking networks trained with surrogate gradients (docs/theory.md §§1, 7).
 
 =====================================  ==============================================
 question                               call

@@ -4,7 +4,7 @@ Arrays are time-major, ``(T, *batch, neurons)``. Each loss returns ``(value, gra
 the gradient of the same shape as its input, so BPTT can take it from there.
 
 The van Rossum distance filters spike trains with the paper's kernel
-``eps(t) = 0.2 (e^{-t/tau_mem} - e^{-t/tau_syn})`` (THEORY.md §7), sampled at ``t = k dt``
+``eps(t) = 0.2 (e^{-t/tau_mem} - e^{-t/tau_syn})`` (docs/theory.md §7), sampled at ``t = k dt``
 (``eps(0) = 0``) and implemented as two exponential traces, and integrates the squared
 difference: ``D^2 = (dt/tau_mem) sum_n sum_i ((eps * (s - t))[n, i])^2``; the ``dt/tau_mem``
 factor makes ``D^2`` the usual time integral measured in units of ``tau_mem``.

@@ -1,7 +1,7 @@
 """Metrics of trained spiking networks: accuracy, firing rates, trial-to-trial Fano factors.
 
 Spike arrays are ``(T, trials, ..., neurons)``. The Fano factor is ``Var/mean`` of spike
-counts over repeated trials of the same input (THEORY.md §7):
+counts over repeated trials of the same input (docs/theory.md §7):
 
 * :func:`fano_windowed` counts spikes in windows of several steps; this is the meaningful
   measure of trial-to-trial variability (0 for a deterministic network, 1 for Poisson);

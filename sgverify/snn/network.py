@@ -38,7 +38,7 @@ def fluctuation_scale(
     """Weight s.d. ``sigma_U / sqrt(n_pre nu eps_hat)``, ``eps_hat = tau_s^2/(2 (tau_s + tau_m))``.
 
     ``eps_hat`` is the integral of the squared post-synaptic potential of a unit weight
-    (THEORY.md §7), so by Campbell's theorem ``N(0, s^2)`` weights driven by ``n_pre`` Poisson
+    (docs/theory.md §7), so by Campbell's theorem ``N(0, s^2)`` weights driven by ``n_pre`` Poisson
     inputs at rate ``nu`` give membrane fluctuations of s.d. ``sigma_U``.
 
     >>> round(fluctuation_scale(20, 10.0), 4)
@@ -79,7 +79,7 @@ class SNN:
         ``"deterministic"``, ``"stochastic"`` or ``"smooth"`` for every spiking layer.
     surrogate_hidden, surrogate_out
         Surrogate derivatives for BPTT; ``None`` means the matched ``f'`` of the layer's
-        escape noise (THEORY.md §§3, 5).
+        escape noise (docs/theory.md §§3, 5).
     """
 
     params: dict[str, np.ndarray]

@@ -1,6 +1,6 @@
 """A straightforward reference SNN: per-sample, per-step, per-neuron Python loops.
 
-Written directly from the equations of THEORY.md §1 with scalar arithmetic, independently of
+Written directly from the equations of docs/theory.md §1 with scalar arithmetic, independently of
 the vectorised :mod:`sgverify.lif` / :mod:`sgverify.snn.network`. It is the oracle the
 vectorised code is tested against (same uniforms give the same spikes; same spikes give the
 same gradients) and the baseline of ``benchmarks/bench_snn.py``. Far too slow for training.

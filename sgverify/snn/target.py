@@ -1,6 +1,6 @@
 """The target raster of the spike-train matching task: a dotted smiley of the project's own.
 
-The image (200 rows = output neurons, 189 columns = 1 ms steps, THEORY.md §7) is shipped as
+The image (200 rows = output neurons, 189 columns = 1 ms steps, docs/theory.md §7) is shipped as
 ``sgverify/data/smiley.pbm`` (binary PBM, ``P4``); :func:`draw` regenerates it from its
 geometry, and a test checks that the shipped file is exactly that drawing. Curves are drawn
 as dots about 4 pixels apart, so every neuron fires a few isolated spikes rather than bursts.

@@ -1,11 +1,11 @@
-"""Training stochastic and deterministic SNNs with surrogate gradients (THEORY.md §7).
+"""Training stochastic and deterministic SNNs with surrogate gradients (docs/theory.md §7).
 
 Two tasks: randman classification (max-over-time cross-entropy on a leaky readout) and
 spike-train matching to the shipped target raster (van Rossum loss, several trials per
 update). Both use hand-written BPTT, Adam, fluctuation-driven initialisation and explicit
 seeds; a ``mode="stochastic"`` network samples its spikes and backpropagates the matched
 surrogate derivative ``f'``, a ``mode="deterministic"`` one fires ``H(U - theta)`` and
-backpropagates the same ``f'`` (the deterministic SG of THEORY.md §5).
+backpropagates the same ``f'`` (the deterministic SG of docs/theory.md §5).
 
 Both tasks detach the reset by default (``detach_reset=True``, as in Zenke & Vogels 2021):
 with the reset path included, spike-train matching diverged in our runs (the distance grew
@@ -69,7 +69,7 @@ class Adam:
 class RandmanTask:
     """Randman classification: sizes, time constants and optimiser settings.
 
-    Defaults are the paper's (THEORY.md §7): 1-D manifolds, 20 inputs, 15 classes, 100 steps
+    Defaults are the paper's (docs/theory.md §7): 1-D manifolds, 20 inputs, 15 classes, 100 steps
     of 1 ms, ``tau_mem = 20 ms``, ``tau_syn = 10 ms``, ``beta = 10`` for noise and SD.
 
     With ``patience = 0`` training runs exactly ``epochs`` epochs. With ``patience = W > 0``,
@@ -123,7 +123,7 @@ def has_converged(loss: list[float] | np.ndarray, patience: int, min_delta: floa
 
 @dataclass(frozen=True)
 class MatchingTask:
-    """Spike-train matching to the shipped target raster (THEORY.md §7)."""
+    """Spike-train matching to the shipped target raster (docs/theory.md §7)."""
 
     n_out: int = 200
     n_in: int = 200

@@ -1,4 +1,4 @@
-"""Multi-layer claims (THEORY.md §5): exact SPM by enumeration, where the SG is and is not the
+"""Multi-layer claims (docs/theory.md §5): exact SPM by enumeration, where the SG is and is not the
 gradient, SG = smoothed stochAD, unbiased propagated triples, finite differences, and the
 deterministic SG as a limit.
 

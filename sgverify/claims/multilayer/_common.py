@@ -48,7 +48,7 @@ def _mlp(sizes: tuple[int, ...], values: list[float],
     return network.MLP(ws, bs, escapes)
 
 
-#: THEORY.md §5: 1-2-1, sigmoid beta_N = 5 in both layers, x = 1
+#: docs/theory.md §5: 1-2-1, sigmoid beta_N = 5 in both layers, x = 1
 WITNESS = (network.MLP([[[0.3], [-0.2]], [[2.0, -1.0]]], [[0.0, 0.0], [-0.5]], [_S5, _S5]),
            np.array([1.0]))
 DEEP = (_mlp((2, 3, 2, 1), [0.8, -0.5, 0.3, 1.1, -0.7, 0.4, 0.1, -0.2, 0.05,

@@ -1,5 +1,5 @@
 """Exact SPM gradients by enumeration, and why the derivative and the expectation do not
-interchange (THEORY.md §5).
+interchange (docs/theory.md §5).
 """
 
 from __future__ import annotations

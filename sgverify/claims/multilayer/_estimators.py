@@ -1,5 +1,5 @@
 """Gradient estimators of a stochastic network: SG = smoothed stochAD, unbiased propagated
-stochastic triples, and the variance of finite differences (THEORY.md §5).
+stochastic triples, and the variance of finite differences (docs/theory.md §5).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Where the expected SG is and is not the gradient: exact in the output layer, biased in
-hidden layers, and the deterministic SG as the sharp-noise limit (THEORY.md §5).
+hidden layers, and the deterministic SG as the sharp-noise limit (docs/theory.md §5).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Single-neuron claims (THEORY.md §§1, 3, 4): SG = SPM gradient = smoothed SD.
+"""Single-neuron claims (docs/theory.md §§1, 3, 4): SG = SPM gradient = smoothed SD.
 
 Each claim pairs a SymPy derivation with NumPy numerics checked against mpmath or Monte Carlo.
 """

@@ -1,4 +1,4 @@
-"""The deterministic limit and the non-linear-loss caveat (THEORY.md §§1, 3; extension)."""
+"""The deterministic limit and the non-linear-loss caveat (docs/theory.md §§1, 3; extension)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Expected output, SG = SPM gradient, and the mismatched SG (THEORY.md §§1, 3)."""
+"""Expected output, SG = SPM gradient, and the mismatched SG (docs/theory.md §§1, 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bernoulli stochastic derivatives and their smoothings for one neuron (THEORY.md §4)."""
+"""Bernoulli stochastic derivatives and their smoothings for one neuron (docs/theory.md §4)."""
 
 from __future__ import annotations
 

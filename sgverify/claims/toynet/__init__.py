@@ -1,4 +1,4 @@
-"""Claims of THEORY.md §6: surrogate gradients are not gradients (paper Figs. 4 and 5).
+"""Claims of docs/theory.md §6: surrogate gradients are not gradients (paper Figs. 4 and 5).
 
 Figure numbers come from :mod:`sgverify._fig_toynet` (grid scans refined by root finding,
 periodic-trapezoid line integrals) and are compared with the closed forms and SymPy twins
