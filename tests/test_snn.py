@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import numpy as np
 import pytest
 
 from sgverify import escape, figures, lif
-from sgverify.claims import snn as claims_snn
-from sgverify.snn import _blas, exact, losses, metrics, network, randman, target, train
+from sgverify.snn import (
+    _blas,
+    exact,
+    experiments,
+    losses,
+    metrics,
+    network,
+    randman,
+    target,
+    train,
+)
 
 TINY_RANDMAN = train.RandmanTask(n_classes=3, n_units=8, n_steps=30, n_hidden=16, n_train=20,
                                  n_test=10, epochs=3, batch_size=20, lr=1e-2, eval_trials=4)
@@ -183,9 +193,9 @@ def test_convergence_rule_stops_training_and_is_recorded():
     for mode in ("deterministic", "stochastic"):
         h = train.train_randman(task, mode, seed=1, progress=False)
         assert h.final["epochs"] == len(h.loss) == 3 and h.final["converged"] is True
-    dev = claims_snn.RANDMAN["dev"]
+    dev = experiments.RANDMAN["dev"]
     assert (dev.patience, dev.min_delta, dev.epochs) == (20, 0.01, 200)
-    assert claims_snn.RANDMAN["ci"] == dev
+    assert experiments.RANDMAN["ci"] == dev
 
 
 def test_blas_threads_restores_and_validates():
@@ -207,8 +217,8 @@ def test_adam_rejects_non_finite_gradients():
 
 
 def test_training_figure_with_tiny_tasks(monkeypatch, tmp_path):
-    monkeypatch.setitem(claims_snn.RANDMAN, "dev", TINY_RANDMAN)
-    monkeypatch.setitem(claims_snn.MATCHING, "dev", TINY_MATCHING)
+    monkeypatch.setitem(experiments.RANDMAN, "dev", TINY_RANDMAN)
+    monkeypatch.setitem(experiments.MATCHING, "dev", TINY_MATCHING)
     rep = figures.reproduce("training", "dev")
     assert set(rep.data["randman"]) == {"deterministic", "stochastic"}
     assert rep.data["randman"]["deterministic"]["fano_windowed"] == [0.0, 0.0]
@@ -216,3 +226,28 @@ def test_training_figure_with_tiny_tasks(monkeypatch, tmp_path):
     figures.save_json(rep, tmp_path / "t.json")
     figures.save_plot(rep, tmp_path / "t.png")
     assert (tmp_path / "t.png").stat().st_size > 1000
+
+
+def test_experiment_runs_are_keyed_tasks_that_round_trip(monkeypatch):
+    monkeypatch.setitem(experiments.RANDMAN, "dev", TINY_RANDMAN)
+    experiments.clear()
+    run = experiments.Run("randman", "dev", "stochastic", 1)
+    fresh = experiments.run_training(run)
+    back = experiments.decode(json.loads(json.dumps(experiments.encode(fresh))))
+    assert back.loss == fresh.loss and back.final == fresh.final and back.net is None
+    np.testing.assert_array_equal(back.rasters["hidden"], fresh.rasters["hidden"])
+    # a provided run is served as it is, never trained again
+    experiments.provide(run, experiments.encode(fresh))
+    monkeypatch.setattr(experiments, "run_training", lambda r: pytest.fail(f"trained {r}"))
+    assert experiments.get(run).loss == fresh.loss
+    experiments.clear()
+    with pytest.raises(ValueError, match="mode"):
+        experiments.Run("randman", "dev", "smooth", 0)
+    with pytest.raises(ValueError, match="profile"):
+        experiments.Run("randman", "fast", "stochastic", 0)
+    keys = [r.key for r in experiments.needs("snn.stochastic-trains-comparably", "thorough")]
+    assert len(keys) == 20 and len(set(keys)) == 20
+    assert experiments.needs("escape.step-limit", "dev") == ()
+    fig = experiments.needs(experiments.FIGURE, "dev")
+    assert {r.key for r in fig} <= {r.key for r in experiments.needs(
+        "snn.variability-persists", "dev") + experiments.needs("snn.spike-train-matching", "dev")}

@@ -1,9 +1,11 @@
 """Claims about training stochastic SNNs with surrogate gradients (docs/theory.md §7).
 
 The training runs are shared: ``snn.stochastic-trains-comparably`` and
-``snn.variability-persists`` read the same cached randman runs (one stochastic and one
+``snn.variability-persists`` read the same randman runs (one stochastic and one
 deterministic network per seed, same data and initial weights). Quick versions run under the
-dev and ci profiles; the paper's sizes under ``thorough``.
+dev and ci profiles; the paper's sizes under ``thorough``. The settings below and the runs
+themselves live in :mod:`sgverify.snn.experiments` (one task per seed and network, so an
+orchestrator can spread and keep them); this module states and judges the claims.
 
 Decided before any comparison was run (and not changed afterwards):
 
@@ -39,7 +41,6 @@ Decided before any comparison was run (and not changed afterwards):
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import asdict
 from typing import Any
@@ -47,7 +48,17 @@ from typing import Any
 import numpy as np
 from scipy.stats import t as student_t
 
-from ..snn import losses, target, train
+from ..snn import losses, target
+from ..snn.experiments import (
+    MATCHING,
+    MAX_EPOCHS,
+    MIN_DELTA,
+    PATIENCE,
+    RANDMAN,
+    SEEDS,
+    matching_run,
+    randman_runs,
+)
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS", "MARGIN", "MATCHING", "MAX_EPOCHS", "MIN_DELTA", "PATIENCE", "RANDMAN",
@@ -55,52 +66,8 @@ __all__ = ["CLAIMS", "MARGIN", "MATCHING", "MAX_EPOCHS", "MIN_DELTA", "PATIENCE"
 
 PROOF = "proofs/snn.py"
 MARGIN = 0.10
-PATIENCE = 20
-MIN_DELTA = 0.01
-MAX_EPOCHS = 200
 FANO_FLOOR = 0.1
 CONFIDENCE = 0.975
-
-RANDMAN: dict[str, train.RandmanTask] = {
-    "dev": train.RandmanTask(n_classes=5, n_steps=50, n_hidden=48, n_train=40, n_test=40,
-                             epochs=MAX_EPOCHS, batch_size=40, lr=1e-2, eval_every=10,
-                             patience=PATIENCE, min_delta=MIN_DELTA),
-    "thorough": train.RandmanTask(n_classes=15, n_steps=100, n_hidden=128, n_train=200,
-                                  n_test=50, epochs=60, batch_size=100, lr=5e-3, eval_every=5),
-}
-RANDMAN["ci"] = RANDMAN["dev"]
-MATCHING: dict[str, train.MatchingTask] = {
-    "dev": train.MatchingTask(n_out=50, n_in=50, n_hidden=50, updates=150, lr=5e-3),
-    "thorough": train.MatchingTask(updates=1000, lr=5e-3),
-}
-MATCHING["ci"] = MATCHING["dev"]
-SEEDS: dict[str, tuple[int, ...]] = {"dev": (0, 1, 2, 3), "ci": (0, 1, 2, 3),
-                                     "thorough": tuple(range(10))}
-
-
-def randman_runs(profile: str) -> tuple[tuple[train.History, train.History], ...]:
-    """``(deterministic, stochastic)`` histories per seed for a profile (cached)."""
-    return _randman_runs(RANDMAN[profile], SEEDS[profile])
-
-
-def matching_run(profile: str) -> train.History:
-    """The stochastic spike-train matching run of a profile (cached), seed 0."""
-    return _matching_run(MATCHING[profile])
-
-
-# keyed by the (frozen) task, not the profile name, so a changed task is never served
-# another task's runs
-@functools.lru_cache(maxsize=4)
-def _randman_runs(task: train.RandmanTask, seeds: tuple[int, ...]) -> tuple[
-        tuple[train.History, train.History], ...]:
-    return tuple((train.train_randman(task, "deterministic", s, progress=False),
-                  train.train_randman(task, "stochastic", s, progress=False))
-                 for s in seeds)
-
-
-@functools.lru_cache(maxsize=4)
-def _matching_run(task: train.MatchingTask) -> train.History:
-    return train.train_matching(task, "stochastic", 0, progress=False)
 
 
 def paired_gap(det: np.ndarray, sto: np.ndarray) -> dict[str, float]:
@@ -182,7 +149,7 @@ def _matching(point: str, ctx: Any) -> Outcome:
 CLAIMS = (
     Claim(
         id="snn.stochastic-trains-comparably",
-        group="snn-training",  # shares the cached training runs
+        group="snn-training",  # reads the runs of sgverify.snn.experiments
         cost=22,  # seconds under dev: scheduling only
         kind="statistical",
         statement="On randman, a stochastic SNN trained with the matched surrogate gradient "
@@ -207,7 +174,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.variability-persists",
-        group="snn-training",  # shares the cached training runs
+        group="snn-training",  # reads the runs of sgverify.snn.experiments
         kind="statistical",
         statement="After training, the stochastic network's hidden layer keeps trial-to-trial "
                   "variability (windowed Fano factor clearly above 0), while the deterministic "
@@ -228,7 +195,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.spike-train-matching",
-        group="snn-training",  # shares the cached training runs
+        group="snn-training",  # reads the runs of sgverify.snn.experiments
         kind="statistical",
         statement="Trained with the matched SG on 10 trials per update, a stochastic network "
                   "learns a target raster: its van Rossum distance to the target falls to at "

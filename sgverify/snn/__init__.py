@@ -9,6 +9,7 @@ fluctuation-driven initial weights     :func:`network.fluctuation_init`
 van Rossum distance, CE on max-U       :mod:`losses`
 Fano factors, accuracy, rates          :mod:`metrics`
 train on randman / spike matching      :func:`train.train_randman`, :func:`train.train_matching`
+the §7 experiments, runs as tasks      :mod:`experiments` (settings per profile, caches)
 exact expectations by enumeration      :mod:`exact`
 the naive loop reference               :mod:`reference`
 the shipped target raster              :func:`target.load`
@@ -24,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
-from . import exact, losses, metrics, network, randman, reference, target, train
+from . import exact, experiments, losses, metrics, network, randman, reference, target, train
 
-__all__ = ["exact", "losses", "metrics", "network", "randman", "reference", "target", "train"]
+__all__ = ["exact", "experiments", "losses", "metrics", "network", "randman", "reference",
+           "target", "train"]

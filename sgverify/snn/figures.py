@@ -23,16 +23,17 @@ from . import target, train
 
 __all__ = ["SEEDS", "training"]
 
-#: seeds of the figure per profile (the claims use more under dev/ci; see claims/snn.py)
+#: seeds of the figure per profile (the claims use more under dev/ci: snn.experiments.SEEDS)
 SEEDS: dict[str, tuple[int, ...]] = {"dev": (0, 1), "ci": (0, 1), "thorough": tuple(range(10))}
 
 
 def _tasks(profile: str) -> tuple[train.RandmanTask, train.MatchingTask]:
-    from ..claims import snn as claims_snn
+    from . import experiments
 
-    if profile not in claims_snn.RANDMAN:
-        raise ValueError(f"profile must be one of {', '.join(claims_snn.RANDMAN)}, got {profile!r}")
-    return claims_snn.RANDMAN[profile], claims_snn.MATCHING[profile]
+    if profile not in experiments.RANDMAN:
+        raise ValueError(f"profile must be one of {', '.join(experiments.RANDMAN)}, "
+                         f"got {profile!r}")
+    return experiments.RANDMAN[profile], experiments.MATCHING[profile]
 
 
 def _ragged_mean(curves: list[list[float]]) -> list[float]:
@@ -51,17 +52,16 @@ def training(profile: str = "dev") -> Any:
     """Train, measure and plot; returns a :class:`sgverify.figures.Reproduction`."""
     import matplotlib.pyplot as plt
 
-    from ..claims import snn as claims_snn
     from ..figures import Reproduction
+    from . import experiments
 
     rtask, mtask = _tasks(profile)
     seeds = SEEDS[profile]
-    # the claims' cached runs: identical (same task, seed and mode) and free when the
-    # claims already ran in this process
-    pairs = claims_snn.randman_runs(profile)
-    runs = {"deterministic": [pairs[i][0] for i in range(len(seeds))],
-            "stochastic": [pairs[i][1] for i in range(len(seeds))]}
-    match = claims_snn.matching_run(profile)
+    # the claims' runs (sgverify.snn.experiments): identical (same task, seed and mode) and
+    # free when the claims already ran in this process or the runs were provided to it
+    pairs = experiments.randman_runs(profile, seeds)
+    runs = {"deterministic": [d for d, _ in pairs], "stochastic": [s for _, s in pairs]}
+    match = experiments.matching_run(profile)
 
     def summary(mode: str) -> dict[str, Any]:
         hs = runs[mode]
