@@ -1,4 +1,8 @@
-"""High-precision references: the ONLY module that uses mpmath.
+"""High-precision references: how the library and the claims reach mpmath.
+
+Library modules and claims use mpmath only through this module (its ``mp`` namespace,
+:func:`to_mp`, :func:`workdps` and the references below); the one other user is the audit
+package, which evaluates users' formulas in mpmath arithmetic.
 
 Everything here evaluates at raised working precision inside a scoped ``workdps`` block
 (never by assigning ``mp.dps``) and returns Python floats. The references are built from the

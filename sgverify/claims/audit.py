@@ -156,7 +156,7 @@ CLAIMS = (
                   "implied escape-noise CDF equals the family's CDF.",
         formula=r"\mathrm{audit}(f'_\beta) = (\text{density}, f, \beta),\quad "
                 r"\int_{-\infty}^{v} f'_\beta = f_\beta(v)",
-        source="extension (§2: the SD should be the escape-noise density)",
+        source="extension; theory 8.1",
         tolerance=Tolerance(1.0, _WHY_ROUND),
         evaluate=_round_trip,
         points=lambda ctx: st.tuples(sst.escapes(sst.density_families, min_beta=0.2,
@@ -183,7 +183,7 @@ CLAIMS = (
                   "30-digit quadrature), and the non-integrable, constant-offset and "
                   "sign-changing ones flagged as not the density of any noise.",
         formula=r"\int_{-\infty}^{\infty} SD(v)\,dv = c,\quad SD \ge 0",
-        source="extension",
+        source="extension; theory 8.2",
         tolerance=Tolerance(1.0, "verdict and flags exact; areas within 1e-12 relative of the "
                             "hand-derived exact value: 20- and 30-digit tanh-sinh quadrature "
                             "with breakpoints at every kink reach ~1e-15 on these piecewise "

@@ -314,7 +314,7 @@ CLAIMS = (
                   "closes like exp(-dt/max(tau_mem, tau_syn)) and the spikes coincide.",
         formula=r"\lim_{dt/\tau\to\infty} U[n+2] = W x[n],\quad "
                 r"|U[n+2] - W x[n]| \sim C e^{-dt/\max(\tau_m, \tau_s)}",
-        source="§1 (Perceptron limit)",
+        source="paper; theory 1.3, 1.4",
         tolerance=Tolerance(1e-3, "the log-gap slope in dt/tau_max must be -1 within 1e-3: "
                             "at dt/tau_max = 10..20 the faster decay (rates apart by a factor "
                             ">= 2, or equal) and the next order change the slope by "
@@ -341,7 +341,7 @@ CLAIMS = (
                   "limit is NOT the Perceptron but a Perceptron with a one-step refractory "
                   "period, y[n] = H(W x[n] - theta)(1 - y[n-1]).",
         formula=r"U[n+2] \to W x[n]\,(1 - S[n+1])",
-        source="extension (finding about §1's second reset variant)",
+        source="extension (a finding); theory 1.3, 8.3",
         tolerance=Tolerance(1e-3, "same slope tolerance as lif.perceptron-limit (next order "
                             "O(e^-10)); spikes must equal the independently computed "
                             "refractory Perceptron wherever its margin exceeds twice the gap"),
@@ -362,7 +362,7 @@ CLAIMS = (
         statement="In a smooth two-layer LIF network (spikes replaced by f(U - theta)) the "
                   "hand-written BPTT with SD = f' is the exact gradient of the loss.",
         formula=r"\nabla_W L \cdot d = \lim_{h\to0} \frac{L(W + h d) - L(W - h d)}{2h}",
-        source="§5 (deterministic SG is the chain rule); machinery check",
+        source="extension (machinery check); theory 1.3, 5.1",
         tolerance=Tolerance(1e-6, "|bptt - fd| <= 1e-6 max(|fd|, |bptt|, 1e-3 |L|) + "
                             "truncation + 1.5 delta/h. fd is Richardson (4 D(h) - D(2h))/3 at "
                             "h = 5e-6; its truncation is bounded by its distance to the same at "
@@ -397,7 +397,7 @@ CLAIMS = (
                   "LIF sampler and BPTT equals E[SG] over every spike history computed by the "
                   "naive reference.",
         formula=r"\frac1n\sum_{k} SG(h_k) \to \sum_{h} P(h)\, SG(h)",
-        source="§5, §7 (SG descent on the stochastic forward pass); machinery check",
+        source="extension (machinery check); theory 1.3, 5.5",
         tolerance=Tolerance(1.0, MC_WHY + "; plus the float64 rounding of the exact side "
                             "(eps times: 2^(TN) sum_h P|SG| for the sum over histories, "
                             "(2TN + 1) max|SG| for the products of probabilities, 24 T max|SG| "
@@ -418,7 +418,7 @@ CLAIMS = (
                   "SG of a loss linear in the spikes is exactly dE[L]/dW, in time as for the "
                   "single neuron.",
         formula=r"E[SG] = \frac{\partial}{\partial W}\sum_h P(h) L(h)",
-        source="§3 extended over time",
+        source="extension; theory 3.2, 8.3",
         tolerance=Tolerance(1e-7, _FD_WHY),
         evaluate=_exact_eval,
         points=lambda ctx: st.builds(_tiny, st.integers(0, 2**31 - 1), st.just("none"),
@@ -435,7 +435,7 @@ CLAIMS = (
         statement="With a reset, the expected matched SG differs from dE[L]/dW: past spikes "
                   "change later potentials, the temporal analogue of the hidden-layer bias.",
         formula=r"E[SG] \ne \partial_W E[L]\ \text{(reset decay or full)}",
-        source="extension (§5's hidden-layer bias, in time)",
+        source="extension (a finding); theory 5.4, 8.3",
         tolerance=Tolerance(1.0, "the bias must exceed 1e-4 max|dE/dW|, 1000x the accuracy "
                             "of the exact gradient demonstrated by the control claim"),
         evaluate=_bias_eval,

@@ -156,7 +156,7 @@ CLAIMS = (
                   "reaches test accuracy within 0.10 of the deterministic SNN trained the same "
                   "way (paired over seeds), both far above chance.",
         formula=r"\overline{acc_{det} - acc_{sto}} + t_{0.975,n-1}\,s/\sqrt{n} \le 0.10",
-        source="§7 (classification), Fig. 7",
+        source="paper; theory 7.2, 7.5",
         tolerance=Tolerance(MARGIN, "the margin fixed before running: 0.10 accuracy on the "
                             "97.5 % upper t-bound of the mean paired gap over seeds (see the "
                             "module docstring); inconclusive when the interval straddles it"),
@@ -181,7 +181,7 @@ CLAIMS = (
                   "network's is exactly 0.",
         formula=r"F = \mathrm{Var}[N_w] / E[N_w] > 0.1\ (\text{stochastic}),\quad F = 0\ "
                 r"(\text{deterministic})",
-        source="§7 (trial-to-trial variability)",
+        source="paper; theory 7.4",
         tolerance=Tolerance(FANO_FLOOR, "0.1 = a tenth of Poisson variability, far above the "
                             "exact 0 of a deterministic network and below the ~0.5 binomial "
                             "Fano factor of Bernoulli(p ~ 0.5) bins; the deterministic value must "
@@ -201,7 +201,7 @@ CLAIMS = (
                   "learns a target raster: its van Rossum distance to the target falls to at "
                   "most half of its initial value and below that of a silent network.",
         formula=r"D_{final} \le D_{initial}/2,\quad D_{final} < D(0, \text{target})",
-        source="§7 (spike-train matching)",
+        source="paper; theory 7.1",
         tolerance=Tolerance(1.0, "distance ratios: 1/2 of the initial distance (a substantial "
                             "fall, fixed before the run) and the silent network's distance, "
                             "which rules out learning merely to stop firing"),

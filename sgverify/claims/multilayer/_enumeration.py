@@ -135,7 +135,7 @@ SPM_GRADIENT = Claim(
               "hidden spike pattern agrees with high-precision differences of the exact "
               "expectation, for all small nets.",
     formula=r"\frac{\partial}{\partial \theta} \sum_{h} p(y{=}1 \mid h)\, p(h \mid x)",
-    source="§5 (SPM of a multi-layer network)",
+    source="paper; theory 5.2",
     tolerance=Tolerance(1.0, _FLOAT_WHY + "; the mpmath reference (40 digits) and the "
                         "SymPy twin (evalf 30) are exact at this scale"),
     evaluate=_spm_eval,
@@ -159,7 +159,7 @@ NOT_INTERCHANGEABLE = Claim(
               "derivative of its expectation is not 0 (full-support escape noise).",
     formula=r"\frac{\partial y(\theta; U)}{\partial \theta} = 0 \text{ a.e.},\quad "
             r"\frac{\partial}{\partial\theta} E[y] \ne 0",
-    source="§5",
+    source="paper; theory 5.3",
     tolerance=Tolerance(1.0, "no sampled path may change under a +-1e-9 perturbation (the "
                         "exact expected number of changed paths, in the evidence, is below "
                         "1e-4, so this is also the false-alarm rate); the exact gradient "

@@ -142,7 +142,7 @@ SMOOTHED_STOCHAD = Claim(
               "stochastic derivatives gives exactly the SG backward pass with SD = f'.",
     formula=r"\prod_l \tilde\delta_l = \mathrm{SD}(u_L) W_L \cdots "
             r"\mathrm{diag}(\mathrm{SD}(u_l))\, h_{l-1}^T,\ \tilde\delta_l = f'(u_l)",
-    source="§5 (SG = smoothed stochastic derivative)",
+    source="paper; theory 5.5",
     tolerance=Tolerance(1.0, "per entry |chain - SG| <= 4 (L + width) eps times the same "
                         "products with |W|: the two orders of evaluation differ only by "
                         "rounding, at most L multiplications and width additions per "
@@ -167,7 +167,7 @@ TRIPLES_UNBIASED = Claim(
               "differences.",
     formula=r"E\Big[f'(u_i) h_j \tfrac{1 - h_i}{1 - p_i}\big(y(h^{i\to 1}) - y(h)\big)"
             r"\Big] = \frac{\partial E[y]}{\partial W_{ij}}",
-    source="§5 (stochAD, Arya et al. 2022)",
+    source="paper, after Arya et al. 2022; theory 4.3",
     tolerance=Tolerance(1.0, MC_WHY + "; the exact variance comes from enumerating coupled "
                         "pattern pairs; the exact mean must equal the gradient to the "
                         "float bound"),
@@ -195,7 +195,7 @@ FD_HIGH_VARIANCE = Claim(
               "1/eps with common random numbers).",
     formula=r"\mathrm{Var}\Big[\tfrac{y(\theta+\epsilon) - y'(\theta-\epsilon)}"
             r"{2\epsilon}\Big] \sim \epsilon^{-2}",
-    source="§5",
+    source="paper; theory 5.6",
     tolerance=Tolerance(1.0, "slopes of log exact variance on log eps over eps = 1e-2..1e-4 "
                         "within 0.02 of -2 / -1: the next-order terms are O(eps^2) "
                         "(independent) and O(eps) (CRN) relative, which moves a slope by "

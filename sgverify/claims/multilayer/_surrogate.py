@@ -147,7 +147,7 @@ OUTPUT_LAYER_EXACT = Claim(
               "the output-layer weights equals the exact gradient dE[y]/dW_L, for all small "
               "nets (whatever the hidden layers, deterministic ones included).",
     formula=r"E\big[f'(u_L)\, h_{L-1}^T\big] = \frac{\partial E[y]}{\partial W_L}",
-    source="§5",
+    source="paper; theory 5.4",
     tolerance=Tolerance(1.0, _FLOAT_WHY + "; on the pinned (unsaturated) nets the control "
                         "(output SD twice as steep) must differ by more than 1000 times "
                         "that bound"),
@@ -177,7 +177,7 @@ HIDDEN_LAYER_BIASED = Claim(
               "witness); the relative bias shrinks linearly as the downstream weights "
               "shrink and vanishes when the output noise is linear over every pattern.",
     formula=r"E\big[\mathrm{SG}_{W_1}\big] \ne \frac{\partial E[y]}{\partial W_1}",
-    source="§5 (example 1-2-1 net)",
+    source="paper (the 1-2-1 witness); theory 5.4",
     tolerance=Tolerance(1.0, "a relative bias above 1e-6 is 1e8 times the float64 "
                         "agreement of the same machinery on the output layer "
                         "(multilayer.output-layer-sg-exact); the slope of log relative bias "
@@ -206,7 +206,7 @@ DETERMINISTIC_LIMIT = Claim(
               "smallest |u| on the deterministic path) and like 1/beta_N for arctan noise.",
     formula=r"\lim_{\beta_N\to\infty} E_{\beta_N}[\mathrm{SG}_{\beta_{SG}}] = "
             r"\mathrm{SG}_{\beta_{SG}}(\text{deterministic roll-out})",
-    source="§5 (deterministic SG as a special case)",
+    source="paper; theory 5.7",
     tolerance=Tolerance(1.0, "rate within 5 %: the error is a sum over flipped patterns "
                         "led by the unit nearest threshold; the next unit and the "
                         "sigma(-z) = e^-z (1 - e^-z + ...) correction change the fitted "

@@ -34,7 +34,7 @@ CLAIMS = (
         statement="The expected output of an escape-noise neuron is its firing probability: "
         "E[y] = f(u) for y ~ Bernoulli(f(u)).",
         formula=r"\mathbb{E}[y] = f(u),\quad u = w\cdot x - \theta",
-        source="§1 (stochastic Perceptron)",
+        source="paper; theory 1.2",
         tolerance=STAT_TOL,
         evaluate=expected_output_eval,
         points=lambda ctx: neuron_points(ctx, families=escape.FAMILIES).flatmap(
@@ -70,7 +70,7 @@ CLAIMS = (
         "surrogate derivative SD = f' equals the gradient of the expected output.",
         formula=r"\frac{\partial \mathbb{E}[y]}{\partial w_i} = f'(u)\,x_i = \mathrm{SD}(u)\,x_i "
         r"\iff \mathrm{SD} = f'",
-        source="§3",
+        source="paper; theory 3.1, 3.2",
         tolerance=Tolerance(REL, FLOAT_WHY),
         evaluate=sg_equals_spm_eval,
         points=neuron_points,
@@ -102,7 +102,7 @@ CLAIMS = (
         formula=r"\sigma'_{\beta_{SG}}(0)x - \sigma'_{\beta_N}(0)x"
         r" = \tfrac{\beta_{SG}-\beta_N}{4}x;"
         r"\quad c f'(u) x \parallel f'(u) x",
-        source="§3",
+        source="paper; theory 3.2",
         tolerance=Tolerance(
             1.0,
             "the difference at u = 0 within 8 eps max(beta) |x| (a few "
@@ -129,7 +129,7 @@ CLAIMS = (
         statement="The right and left stochastic derivatives of a Bernoulli spike have "
         "expectation dE[y]/dw, exactly over {0, 1} and by Monte Carlo.",
         formula=r"\mathbb{E}[\delta + \omega (Y - X)]\, f'(u) x = f'(u) x",
-        source="§4 (Arya et al. 2022)",
+        source="paper, after Arya et al. 2022; theory 4.2",
         tolerance=Tolerance(
             1.0,
             MC_WHY + "; exact means within 8 eps / min(p, 1-p) (the weights are 1/p and 1/(1-p))",
@@ -154,7 +154,7 @@ CLAIMS = (
         "(1-2p)^2/(4p(1-p)) and 0 per unit p (right: p/(1-p), left: (1-p)/p).",
         formula=r"\tilde\delta = \mathbb{E}[\omega(Y-X)\mid u]\,f'(u)x = f'(u)x;\quad "
         r"\mathrm{Var}_{\text{two-sided}} = \tfrac{(1-2p)^2}{4p(1-p)}",
-        source="§4",
+        source="paper; theory 4.4",
         tolerance=Tolerance(
             1.0,
             MC_WHY + "; exact identities within 4-64 eps relative (one "
@@ -178,7 +178,7 @@ CLAIMS = (
         "like exp(-beta_N |u|).",
         formula=r"|\sigma_{\beta}(u) - H(u)| \sim e^{-\beta|u|},\ "
         r"\sigma_\beta(1-\sigma_\beta) \sim e^{-\beta|u|}",
-        source="§§1, 3",
+        source="paper; theory 1.1, 3.2",
         tolerance=Tolerance(
             1e-6,
             "the fitted rate of log gap (and log variance) in beta must "
@@ -201,7 +201,7 @@ CLAIMS = (
         "L'(y) differs from dE[L]/dw by f'(u) x (2 f(u) - 1), while "
         "f'(u) x (L(1) - L(0)) is exact.",
         formula=r"\frac{d\mathbb{E}[L]}{dw} = f'(u)x\,(L(1)-L(0)) \ne f'(u)x\,\mathbb{E}[L'(y)]",
-        source="extension",
+        source="extension; theory 3.3",
         tolerance=Tolerance(1.0, FLOAT_WHY + "; " + MC_WHY),
         evaluate=loss_eval,
         points=loss_points,

@@ -116,7 +116,7 @@ FIELD_HAS_CURL = Claim(
               "Hessian of y) for beta_SG = beta.",
     formula=r"\partial_{v_1} SG_{u_1} - \partial_{u_1} SG_{v_1} = g\,\big(\sigma'_\beta(z_1)"
             r" - \sigma'_{\beta_{SG}}(z_1)\big)\big(SD(s) + u_1 h_1 SD'(s)\big)",
-    source="§6, Fig. 5 (symbolic statement)",
+    source="paper Fig. 5; theory 6.5",
     tolerance=Tolerance(1.0, _ROUND_WHY + "; the hand-written Jacobian must match the "
                         "SymPy Jacobian (mpmath, 30 + |b z|/2.3 digits) within it, the "
                         "control's asymmetry must stay within it, and the SG's asymmetry "

@@ -204,7 +204,7 @@ SIGN_FLIP = Claim(
     formula=r"\operatorname{sign} SG_w = \operatorname{sign}\big(v_1 SD(v_1 g) - v_2 SD(v_2 g)"
             r"\big),\ \beta_{SG}^{*} = \frac{2\,\mathrm{arccosh}\frac{\sqrt2+\sqrt{10}}{4}}"
             r"{v_1\,\sigma(0.2\,\beta)}",
-    source="§6, Fig. 4B",
+    source="paper Fig. 4B; theory 6.2",
     tolerance=Tolerance(1.0, "each interval edge must equal the closed-form zero within the "
                         "float64 bound on a zero of SG_w: 8 eps of the cancelling sum's "
                         "terms over its slope, plus the closed form's rounding amplified "
@@ -232,7 +232,7 @@ MINIMUM_DIFFERS = Claim(
               "minimum of the smoothed network (forward beta_SG) both differ from the true "
               "minimum of y (w = -0.013114) for beta_SG in [1, 80].",
     formula=r"\arg\min_w \int SG_w\,dw \ne \arg\min_w y_{\beta_{SG}} \ne \arg\min_w y_\beta",
-    source="§6, Fig. 4B (triangles)",
+    source="paper Fig. 4B; theory 6.2",
     tolerance=Tolerance(1.0, "refined minima equal the closed forms within the float64 "
                         "bound of a zero of SG_w; grid argmins lie within one spacing "
                         "(4e-5) of them; 'differ' means by more than two spacings (8e-5), "
@@ -257,7 +257,7 @@ DESCENDS_WHERE_GRADIENT_VANISHES = Claim(
               "decreases y.",
     formula=r"\|\nabla y\| \sim \beta e^{-\beta} \to 0,\quad "
             r"y(\theta - \eta\,\widehat{SG}) < y(\theta)",
-    source="§6, Fig. 4C",
+    source="paper Fig. 4C; theory 6.3",
     tolerance=Tolerance(1.0, "decrease of y above 64 eps (1 - y) (computed as sigma(-b s), "
                         "no cancellation); cosine above 1e-12 (its rounding is ~1e-15); SG "
                         "at least 1e3 times the gradient; decay slope of log|grad| between "

@@ -111,7 +111,7 @@ LOOP_INTEGRAL_NONZERO = Claim(
               "beta_SG in {1, 5, 20}.",
     formula=r"\oint SG\cdot d\theta = \int_0^{2\pi} SG(\theta(\varphi))\cdot\theta'(\varphi)"
             r"\,d\varphi \ne 0",
-    source="§6, Fig. 5",
+    source="paper Fig. 5; theory 6.4",
     tolerance=Tolerance(1.0, "error estimate |I_N - I_{N/2}| plus the rounding floor "
                         "(64 eps cond sum|F.theta'| h, cond = 1 + beta (1+|x|)(1+R)) at "
                         "N = 1e6 below 1e-6 |I| (six digits settled), and |I| above 1e3 "
@@ -134,7 +134,7 @@ GRADIENT_LOOP_ZERO = Claim(
               "circles and on random circles.",
     formula=r"\oint \nabla y\cdot d\theta = 0,\quad \int_0^\varphi \nabla y\cdot d\theta = "
             r"y(\theta(\varphi)) - y(\theta(0))",
-    source="§6, Fig. 5 (control)",
+    source="paper Fig. 5 (control); theory 6.4",
     tolerance=Tolerance(1.0, "|I| <= |I_N - I_{N/2}| + 64 eps cond sum|F.theta'| h; running "
                         "integral within twice its Richardson estimate (|C_N - C_{N/2}|/3, "
                         "which matched the actual error to 1e-4 in tests) plus N eps sum "

@@ -92,7 +92,7 @@ SIGN_FLIP_SEARCH = Claim(
               "dy/dw have opposite signs and the SG's loop integral around the point is "
               "non-zero.",
     formula=r"\exists\theta:\ SG_w\,\partial_w y < 0,\ \oint_{C(\theta)} SG\cdot d\theta\ne 0",
-    source="extension",
+    source="extension; theory 6.2",
     tolerance=Tolerance(1.0, "a sign is 'clear' when the component exceeds 1e-6 of its "
                         "vector (rounding is ~1e-15); a loop is non-zero when it exceeds "
                         "1e3 times (error estimate + rounding floor) and 1e-6 of "
