@@ -47,7 +47,7 @@ def main() -> None:
     net = random_net(rng, (1, 20, 1))
     t = best(lambda: network.expected_output_gradient(net, 1.0))
     rows.append(("exact dE[y]/dtheta, 1-20-1 (2^20 patterns, Kronecker path)", f"{t:.3f} s"))
-    t = best(lambda: network._enumerate(net, np.array([1.0]), grad=True), repeats=2)
+    t = best(lambda: network.enumerate_patterns(net, np.array([1.0]), grad=True), repeats=2)
     rows.append(("same, generic chunked enumeration", f"{t:.3f} s"))
     deep = random_net(rng, (4, 6, 6, 1))
     t = best(lambda: network.expected_output_gradient(deep, np.ones(4)))

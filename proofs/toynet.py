@@ -20,7 +20,7 @@ b, bsg, x, z = S.b, S.beta_sg, S.x, S.z
 # ## 1. The sigmoid density is b / (4 cosh^2(b z / 2)), and SG(b, b) = grad y
 
 # %%
-sd = toynet._sd_expr(z, b)
+sd = toynet.sigmoid_derivative_expr(z, b)
 assert sp.simplify((sd - b / (4 * sp.cosh(b * z / 2) ** 2)).rewrite(sp.exp)) == 0
 y = toynet.output_expr(b, x)
 field_at_b = toynet.sg_field_expr(b, b, x)
@@ -73,12 +73,11 @@ print(f"true minimum of y at w = {w_true:.9f}")
 
 # %%
 F = toynet.sg_field_expr(b, bsg, x)
-sig = toynet._sig_expr
+sig, sd_ = toynet.sigmoid_expr, toynet.sigmoid_derivative_expr
 g = sig(w * x, b)
 s = u1 * sig(v1 * g, b) + u2 * sig(v2 * g, b)
-sdp = sp.diff(toynet._sd_expr(z, bsg), z).subs(z, s)
-closed = g * (toynet._sd_expr(v1 * g, b) - toynet._sd_expr(v1 * g, bsg)) * (
-    toynet._sd_expr(s, bsg) + u1 * sig(v1 * g, b) * sdp)
+sdp = sp.diff(sd_(z, bsg), z).subs(z, s)
+closed = g * (sd_(v1 * g, b) - sd_(v1 * g, bsg)) * (sd_(s, bsg) + u1 * sig(v1 * g, b) * sdp)
 assert sp.simplify(sp.diff(F[3], v1) - sp.diff(F[1], u1) - closed) == 0
 assert closed.subs(bsg, b) == 0
 # at beta_SG = b the Jacobian is the Hessian: spot-check entries of every kind symbolically

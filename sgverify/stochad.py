@@ -177,7 +177,7 @@ def exact_moments_expr(estimator: str) -> tuple[sp.Expr, sp.Expr]:
 # --- networks: propagated triples, smoothed chains, finite differences (docs/theory.md §5) -------
 
 def _quantity(loss: network.Loss | None, y: np.ndarray) -> np.ndarray:
-    return y.sum(axis=1) if loss is None else network._loss_values(loss, y)
+    return y.sum(axis=1) if loss is None else network.loss_values(loss, y)
 
 
 def _side(side: str) -> str:
@@ -228,12 +228,12 @@ def triple_gradient_estimate(
     >>> est[0][0].mean(axis=0).ravel().round(2)  # exact: 0.6888, -0.0740
     array([ 0.69, -0.07])
     """
-    net = network._net(net)
-    x = network._input(net, x)
+    net = network.as_mlp(net)
+    x = network.as_input(net, x)
     n = positive_int("samples", samples)
     side = _side(side)
-    unif = network._uniforms(net, rng, n)
-    fp = network._run(net, x, unif, n)
+    unif = network.draw_uniforms(net, rng, n)
+    fp = network.propagate(net, x, unif, n)
     base = _quantity(loss, fp.h[-1])
     alt = 1.0 if side == "right" else 0.0
     sign = 1.0 if side == "right" else -1.0
@@ -251,7 +251,7 @@ def triple_gradient_estimate(
             h_alt[:, i] = alt
             if k + 1 < net.depth:
                 sub = [None] * (k + 1) + [v[rows] for v in unif[k + 1:]]
-                h_alt = network._run(net, x, sub, rows.size, start=k + 1, h0=h_alt).h[-1]
+                h_alt = network.propagate(net, x, sub, rows.size, start=k + 1, h0=h_alt).h[-1]
             d[rows, i] = sign * coef[rows, i] * (_quantity(loss, h_alt) - base[rows])
         grads.append((d[:, :, None] * fp.h[k][:, None, :], d))
     return grads
@@ -267,7 +267,7 @@ def smoothed_chain_gradient(
     spikes, and ``d(sum y)/dW_l[i, j] = [1^T J_L ... J_{l+1}]_i s_{l,i} f'(u_{l,i}) h_{l-1,j}``.
     With ``strategy="input"`` this is the SG with ``SD = f'`` (docs/theory.md §5).
     """
-    net = network._net(net)
+    net = network.as_mlp(net)
     fp = forward_pass
     if not isinstance(fp, network.Pass) or fp.h[-1].ndim != 2:
         raise ValueError("forward_pass must be a network.Pass with a sample axis")
@@ -306,15 +306,15 @@ def finite_difference_estimate(
     ``param`` as in :func:`network.perturb`. With common random numbers both passes use the
     same uniforms; without, independent ones.
     """
-    net = network._net(net)
-    x = network._input(net, x)
+    net = network.as_mlp(net)
+    x = network.as_input(net, x)
     n = positive_int("samples", samples)
     eps = positive("eps", eps)
     up, down = network.perturb(net, param, eps), network.perturb(net, param, -eps)
-    u1 = network._uniforms(net, rng, n)
-    u2 = u1 if common_random_numbers else network._uniforms(net, rng, n)
-    y_up = network._run(up, x, u1, n).h[-1]
-    y_down = network._run(down, x, u2, n).h[-1]
+    u1 = network.draw_uniforms(net, rng, n)
+    u2 = u1 if common_random_numbers else network.draw_uniforms(net, rng, n)
+    y_up = network.propagate(up, x, u1, n).h[-1]
+    y_down = network.propagate(down, x, u2, n).h[-1]
     return (_quantity(loss, y_up) - _quantity(loss, y_down)) / (2.0 * eps)
 
 
@@ -380,8 +380,8 @@ def triple_gradient_moments(
     Each hidden unit's triple is enumerated as a coupled pair of nets: the net itself and the
     net with that unit forced to its alternative value, sharing every uniform.
     """
-    net = network._net(net)
-    x = network._input(net, x)
+    net = network.as_mlp(net)
+    x = network.as_input(net, x)
     side = _side(side)
     means: network.Gradient = []
     variances: network.Gradient = []
@@ -430,8 +430,8 @@ def finite_difference_moments(
     common_random_numbers: bool = True,
 ) -> tuple[float, float]:
     """Exact mean and variance of :func:`finite_difference_estimate` (summed output)."""
-    net = network._net(net)
-    x = network._input(net, x)
+    net = network.as_mlp(net)
+    x = network.as_input(net, x)
     eps = positive("eps", eps)
     up, down = network.perturb(net, param, eps), network.perturb(net, param, -eps)
     if common_random_numbers:

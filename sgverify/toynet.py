@@ -53,6 +53,8 @@ __all__ = [
     "sg_jacobian",
     "sg_w_zero",
     "sigmoid_derivative",
+    "sigmoid_derivative_expr",
+    "sigmoid_expr",
     "smoothed_minimum",
 ]
 
@@ -201,12 +203,26 @@ def sg_jacobian(theta: ArrayLike, x: float = 1.0, beta: float = 1.0, beta_sg: fl
 
 # --- SymPy twins ---------------------------------------------------------------------------
 
-def _sig_expr(z: sp.Expr, beta: sp.Expr) -> sp.Expr:
+def sigmoid_expr(z: sp.Expr, beta: sp.Expr) -> sp.Expr:
+    """SymPy ``sigma_beta(z) = 1 / (1 + exp(-beta z))``, the network's activation.
+
+    >>> import sympy as sp
+    >>> z, b = sp.symbols("z b")
+    >>> sigmoid_expr(z, b)
+    1/(1 + exp(-b*z))
+    """
     return 1 / (1 + sp.exp(-beta * z))
 
 
-def _sd_expr(z: sp.Expr, beta: sp.Expr) -> sp.Expr:
-    sig = _sig_expr(z, beta)
+def sigmoid_derivative_expr(z: sp.Expr, beta: sp.Expr) -> sp.Expr:
+    """SymPy twin of :func:`sigmoid_derivative`: ``beta sigma_beta(z) (1 - sigma_beta(z))``.
+
+    >>> import sympy as sp
+    >>> z, b = sp.symbols("z b")
+    >>> sp.simplify(sigmoid_derivative_expr(z, b) - sp.diff(sigmoid_expr(z, b), z))
+    0
+    """
+    sig = sigmoid_expr(z, beta)
     return beta * sig * (1 - sig)
 
 
@@ -218,25 +234,25 @@ def output_expr(beta: sp.Expr = S.b, x: sp.Expr = S.x) -> sp.Expr:
     1/2
     """
     w, v1, v2, u1, u2 = THETA
-    g = _sig_expr(w * x, beta)
-    return _sig_expr(u1 * _sig_expr(v1 * g, beta) + u2 * _sig_expr(v2 * g, beta), beta)
+    g = sigmoid_expr(w * x, beta)
+    return sigmoid_expr(u1 * sigmoid_expr(v1 * g, beta) + u2 * sigmoid_expr(v2 * g, beta), beta)
 
 
 def sg_field_expr(beta: sp.Expr = S.b, beta_sg: sp.Expr = S.beta_sg,
                   x: sp.Expr = S.x) -> sp.Matrix:
     """SymPy twin of :func:`sg_field`: a 5x1 Matrix in the symbols :data:`THETA`."""
     w, v1, v2, u1, u2 = THETA
-    g = _sig_expr(w * x, beta)
+    g = sigmoid_expr(w * x, beta)
     z1, z2 = v1 * g, v2 * g
-    s = u1 * _sig_expr(z1, beta) + u2 * _sig_expr(z2, beta)
-    ds = _sd_expr(s, beta_sg)
-    d1, d2 = _sd_expr(z1, beta_sg), _sd_expr(z2, beta_sg)
+    s = u1 * sigmoid_expr(z1, beta) + u2 * sigmoid_expr(z2, beta)
+    ds = sigmoid_derivative_expr(s, beta_sg)
+    d1, d2 = sigmoid_derivative_expr(z1, beta_sg), sigmoid_derivative_expr(z2, beta_sg)
     return sp.Matrix([
-        ds * (u1 * d1 * v1 + u2 * d2 * v2) * _sd_expr(w * x, beta_sg) * x,
+        ds * (u1 * d1 * v1 + u2 * d2 * v2) * sigmoid_derivative_expr(w * x, beta_sg) * x,
         ds * u1 * d1 * g,
         ds * u2 * d2 * g,
-        ds * _sig_expr(z1, beta),
-        ds * _sig_expr(z2, beta),
+        ds * sigmoid_expr(z1, beta),
+        ds * sigmoid_expr(z2, beta),
     ])
 
 

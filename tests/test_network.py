@@ -134,7 +134,7 @@ def test_fast_shallow_path_equals_generic_enumeration(sizes):
     net = random_net(rng, sizes)
     x = rng.uniform(-1, 1, sizes[0])
     fast = network.expected_output_gradient(net, x)
-    slow = network._enumerate(net, x, grad=True)
+    slow = network.enumerate_patterns(net, x, grad=True)
     assert network.expected_output(net, x) == pytest.approx(slow["value"], abs=1e-15)
     for (fw, fb), (sw, sb) in zip(fast, slow["grad"], strict=True):
         np.testing.assert_allclose(fw, sw, rtol=0, atol=1e-14)

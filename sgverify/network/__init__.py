@@ -13,6 +13,11 @@ function accepts ``loss``, any function ``L(y)`` of the binary output pattern.
   (vectorised over patterns, in chunks).
 * :func:`expected_output_expr`: the SymPy twin of ``E[y]`` for tiny nets.
 
+Building blocks shared with :mod:`sgverify.stochad` and the claims: :func:`as_mlp` and
+:func:`as_input` (argument checks), :func:`draw_uniforms` and :func:`propagate` (coupled
+forward passes from any layer), :func:`backward` (the SG chain rule from an output gradient),
+:func:`loss_values` and :func:`enumerate_patterns` (the exact sum over spike patterns).
+
 Gradients are lists with one ``(dW, db)`` pair per layer, shaped like the parameters (with a
 leading sample axis for per-sample estimates).
 
@@ -40,12 +45,12 @@ from __future__ import annotations
 
 from ._exact import (
     MAX_ENUMERATED,
-    _enumerate,
-    _loss_values,
+    enumerate_patterns,
     expected_output,
     expected_output_expr,
     expected_output_gradient,
     expected_surrogate_gradient,
+    loss_values,
     parameter_symbols,
     surrogate_gradient_variance,
 )
@@ -55,13 +60,13 @@ from ._model import (
     Loss,
     Pass,
     SurrogateLike,
-    _backward,
-    _input,
-    _net,
-    _run,
-    _uniforms,
+    as_input,
+    as_mlp,
+    backward,
+    draw_uniforms,
     forward,
     perturb,
+    propagate,
     surrogate_gradient,
 )
 
@@ -72,16 +77,20 @@ __all__ = [
     "Loss",
     "Pass",
     "SurrogateLike",
+    "as_input",
+    "as_mlp",
+    "backward",
+    "draw_uniforms",
+    "enumerate_patterns",
     "expected_output",
     "expected_output_expr",
     "expected_output_gradient",
     "expected_surrogate_gradient",
     "forward",
+    "loss_values",
     "parameter_symbols",
     "perturb",
+    "propagate",
     "surrogate_gradient",
     "surrogate_gradient_variance",
 ]
-
-# the private helpers re-exported above are shared with sgverify.stochad and the claims
-_SHARED = (_backward, _enumerate, _input, _loss_values, _net, _run, _uniforms)

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
-from ._model import MLP, Gradient, Loss, Pass, _backward, _input, _net, _surrogates
+from ._model import MLP, Gradient, Loss, Pass, _surrogates, as_input, as_mlp, backward
 
 __all__ = [
     "MAX_ENUMERATED",
@@ -38,7 +38,8 @@ def _check_size(n: int) -> None:
                          f"handles at most {MAX_ENUMERATED}")
 
 
-def _loss_values(loss: Loss, y: np.ndarray) -> np.ndarray:
+def loss_values(loss: Loss, y: np.ndarray) -> np.ndarray:
+    """``loss`` applied to output patterns ``y`` (n, n_L): n finite values, else ValueError."""
     val = np.asarray(loss(y), dtype=np.float64)
     if val.shape != y.shape[:1] or not np.all(np.isfinite(val)):
         raise ValueError(f"loss must map output patterns of shape {y.shape} to finite values "
@@ -46,9 +47,13 @@ def _loss_values(loss: Loss, y: np.ndarray) -> np.ndarray:
     return val
 
 
-def _enumerate(net: MLP, x: np.ndarray, *, loss: Loss | None = None, grad: bool = False,
+def enumerate_patterns(net: MLP, x: np.ndarray, *, loss: Loss | None = None, grad: bool = False,
                sds: Sequence[Callable] | None = None) -> dict[str, Any]:
-    """Sum over every spike pattern of the enumerated layers, in vectorised chunks.
+    """The exact sum over every spike pattern of the enumerated layers (vectorised chunks).
+
+    Returns a dict with ``value`` (``E[y]`` or ``E[L]``) and, with ``grad``, ``grad`` (its
+    exact gradient); with ``sds`` (one SD per layer), ``sg`` and ``sg2`` (the expected
+    surrogate gradient and its second moment).
 
     Without a loss the hidden layers are enumerated and the output enters through
     ``q(h) = sum_k f(u_Lk)``; with a loss the output layer is enumerated too.
@@ -97,7 +102,7 @@ def _enumerate(net: MLP, x: np.ndarray, *, loss: Loss | None = None, grad: bool 
             q = net.escapes[-1].cdf(u_out).sum(axis=1)
             hs.append(np.zeros_like(u_out))  # placeholder: the SG does not read the output
         else:
-            q = _loss_values(loss, hs[-1])
+            q = loss_values(loss, hs[-1])
         acc["value"] += float(prob @ q)
         acc["prob"] += float(prob.sum())
         if grad:
@@ -119,7 +124,7 @@ def _enumerate(net: MLP, x: np.ndarray, *, loss: Loss | None = None, grad: bool 
             fp = Pass(tuple(us), tuple(hs))
             g = np.ones((c, net.sizes[-1]))
             for key, sq in (("sg", False), ("sg2", True)):
-                for (aw, ab), (w, b) in zip(acc[key], _backward(net, fp, sds, g, prob, sq),
+                for (aw, ab), (w, b) in zip(acc[key], backward(net, fp, sds, g, prob, sq),
                                                strict=True):
                     aw += w
                     ab += b
@@ -162,18 +167,18 @@ def expected_output(net: MLP, x: ArrayLike, loss: Loss | None = None) -> float:
 
     ``loss`` maps output patterns of shape ``(m, n_out)`` (0/1 floats) to ``m`` values.
     """
-    net = _net(net)
+    net = as_mlp(net)
     if net.depth == 2 and loss is None:
-        return _shallow(net, _input(net, x))["value"]
-    return _enumerate(net, _input(net, x), loss=loss)["value"]
+        return _shallow(net, as_input(net, x))["value"]
+    return enumerate_patterns(net, as_input(net, x), loss=loss)["value"]
 
 
 def expected_output_gradient(net: MLP, x: ArrayLike, loss: Loss | None = None) -> Gradient:
     """Exact ``dE[y]/dW_l, dE[y]/db_l`` (or of ``E[L(y)]``) for every layer, by enumeration."""
-    net = _net(net)
+    net = as_mlp(net)
     if net.depth == 2 and loss is None:
-        return _shallow(net, _input(net, x))["grad"]
-    return _enumerate(net, _input(net, x), loss=loss, grad=True)["grad"]
+        return _shallow(net, as_input(net, x))["grad"]
+    return enumerate_patterns(net, as_input(net, x), loss=loss, grad=True)["grad"]
 
 
 def expected_surrogate_gradient(net: MLP, x: ArrayLike, *, surrogates: Any = None) -> Gradient:
@@ -181,14 +186,14 @@ def expected_surrogate_gradient(net: MLP, x: ArrayLike, *, surrogates: Any = Non
 
     ``surrogates`` as in :func:`surrogate_gradient` (default: the matched densities).
     """
-    net = _net(net)
-    return _enumerate(net, _input(net, x), sds=_surrogates(net, surrogates))["sg"]
+    net = as_mlp(net)
+    return enumerate_patterns(net, as_input(net, x), sds=_surrogates(net, surrogates))["sg"]
 
 
 def surrogate_gradient_variance(net: MLP, x: ArrayLike, *, surrogates: Any = None) -> Gradient:
     """Exact per-sample variance of the SG estimator, entry by entry (by enumeration)."""
-    net = _net(net)
-    acc = _enumerate(net, _input(net, x), sds=_surrogates(net, surrogates))
+    net = as_mlp(net)
+    acc = enumerate_patterns(net, as_input(net, x), sds=_surrogates(net, surrogates))
     return [(w2 - w * w, b2 - b * b) for (w, b), (w2, b2) in zip(acc["sg"], acc["sg2"],
                                                                   strict=True)]
 
@@ -198,7 +203,7 @@ def surrogate_gradient_variance(net: MLP, x: ArrayLike, *, surrogates: Any = Non
 def parameter_symbols(net: MLP) -> list[tuple[sp.Matrix, sp.Matrix]]:
     """Real SymPy symbols ``W{l}_{i}{j}`` and ``b{l}_{i}`` (layers counted from 1)."""
     out = []
-    for k, w in enumerate(_net(net).weights, 1):
+    for k, w in enumerate(as_mlp(net).weights, 1):
         n_out, n_in = w.shape
         ws = sp.Matrix(n_out, n_in, lambda i, j, k=k: sp.Symbol(f"W{k}_{i}{j}", real=True))
         bs = sp.Matrix(n_out, 1, lambda i, _, k=k: sp.Symbol(f"b{k}_{i}", real=True))
@@ -212,8 +217,8 @@ def expected_output_expr(net: MLP, x: ArrayLike) -> sp.Expr:
     Derived independently of the NumPy enumeration: an explicit sum over hidden patterns of
     ``prod P(h_l | h_{l-1})`` times ``sum_k f(u_Lk)``, built from the escapes' ``cdf_expr``.
     """
-    net = _net(net)
-    x = _input(net, x)
+    net = as_mlp(net)
+    x = as_input(net, x)
     if net.n_hidden > 6:
         raise ValueError("expected_output_expr is for tiny nets (at most 6 hidden units)")
     syms = parameter_symbols(net)

@@ -103,13 +103,15 @@ class MLP:
         return f"MLP({arch}, escapes={list(self.escapes)!r})"
 
 
-def _net(net: object) -> MLP:
+def as_mlp(net: object) -> MLP:
+    """``net`` itself if it is an :class:`MLP`; otherwise a ValueError naming ``net``."""
     if not isinstance(net, MLP):
         raise ValueError(f"net must be a network.MLP, got {net!r}")
     return net
 
 
-def _input(net: MLP, x: ArrayLike) -> np.ndarray:
+def as_input(net: MLP, x: ArrayLike) -> np.ndarray:
+    """``x`` as a float64 input vector of ``net`` (a scalar for one input); ValueError otherwise."""
     x = as_array("x", x)
     x = x.reshape(1) if x.ndim == 0 else x
     if x.shape != (net.sizes[0],):
@@ -122,7 +124,7 @@ def perturb(net: MLP, param: tuple[int, ...], delta: float) -> MLP:
 
     ``param`` is ``(k, i, j)`` for ``weights[k][i, j]`` or ``(k, i)`` for ``biases[k][i]``.
     """
-    net = _net(net)
+    net = as_mlp(net)
     delta = finite_real("delta", delta)
     if not (isinstance(param, tuple) and len(param) in (2, 3)
             and all(isinstance(t, (int, np.integer)) for t in param)):
@@ -156,9 +158,14 @@ class Pass:
         return self.h[-1]
 
 
-def _run(net: MLP, x: np.ndarray, uniforms: Sequence[np.ndarray] | None, n: int,
+def propagate(net: MLP, x: np.ndarray, uniforms: Sequence[np.ndarray] | None, n: int,
          start: int = 0, h0: np.ndarray | None = None) -> Pass:
-    """Forward from layer ``start`` (its input ``h0``), with uniforms per layer or H(u)."""
+    """Forward ``n`` passes from layer ``start`` (its input ``h0``), with uniforms or ``H(u)``.
+
+    ``uniforms`` (from :func:`draw_uniforms`) samples each layer as ``[U < f(u)]``; None
+    fires ``H(u)``. ``h0`` (shape ``(n, width)``) restarts the pass at layer ``start``, as
+    stochastic derivatives do when they re-evaluate the downstream network.
+    """
     h = np.broadcast_to(x, (n, x.shape[0])) if h0 is None else h0
     us, hs = [], [h]
     for k in range(start, net.depth):
@@ -177,7 +184,12 @@ def _run(net: MLP, x: np.ndarray, uniforms: Sequence[np.ndarray] | None, n: int,
     return Pass(tuple(us), tuple(hs))
 
 
-def _uniforms(net: MLP, rng: np.random.Generator, n: int) -> list[np.ndarray]:
+def draw_uniforms(net: MLP, rng: np.random.Generator, n: int) -> list[np.ndarray]:
+    """One ``(n, width)`` array of uniforms per layer: the randomness of ``n`` coupled passes.
+
+    Spikes are ``[U < f(u)]`` (inversion), so passes that share these arrays are coupled
+    (common random numbers) whatever the parameters.
+    """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     return [rng.random((n, m)) for m in net.sizes[1:]]
@@ -195,10 +207,10 @@ def forward(net: MLP, x: ArrayLike, rng: np.random.Generator | None = None,
     samples
         Number of independent passes (leading axis); None for one pass without that axis.
     """
-    net = _net(net)
-    x = _input(net, x)
+    net = as_mlp(net)
+    x = as_input(net, x)
     n = 1 if samples is None else positive_int("samples", samples)
-    out = _run(net, x, None if rng is None else _uniforms(net, rng, n), n)
+    out = propagate(net, x, None if rng is None else draw_uniforms(net, rng, n), n)
     if samples is None:
         out = Pass(tuple(a[0] for a in out.u), tuple(a[0] for a in out.h))
     return out
@@ -240,9 +252,11 @@ def _checked(sd: Callable[[np.ndarray], np.ndarray], k: int) -> Callable[[np.nda
     return call
 
 
-def _backward(net: MLP, fp: Pass, sds: Sequence[Callable], g: np.ndarray,
+def backward(net: MLP, fp: Pass, sds: Sequence[Callable], g: np.ndarray,
               weights: np.ndarray | None = None, square: bool = False) -> Gradient:
-    """SG chain rule from the output gradient ``g`` (n, n_L) back to layer 1.
+    """The SG chain rule from the output gradient ``g`` (n, n_L) back to layer 1.
+
+    ``sds`` holds one surrogate derivative per layer, evaluated at the pass's ``u``.
 
     Per-sample gradients when ``weights`` is None, else their ``weights``-weighted sums
     (of squares with ``square``), without forming the per-sample arrays.
@@ -289,8 +303,8 @@ def surrogate_gradient(
     mean
         Return the average over the samples instead of per-sample gradients.
     """
-    net = _net(net)
-    x = _input(net, x)
+    net = as_mlp(net)
+    x = as_input(net, x)
     sds = _surrogates(net, surrogates)
     fp = forward_pass if forward_pass is not None else forward(net, x, rng, samples)
     single = fp.h[-1].ndim == 1
@@ -299,6 +313,6 @@ def surrogate_gradient(
     n = fp.h[-1].shape[0]
     g = np.ones((n, net.sizes[-1]))
     if mean:
-        return _backward(net, fp, sds, g, np.full(n, 1.0 / n))
-    grads = _backward(net, fp, sds, g)
+        return backward(net, fp, sds, g, np.full(n, 1.0 / n))
+    grads = backward(net, fp, sds, g)
     return [(w[0], b[0]) for w, b in grads] if single else grads

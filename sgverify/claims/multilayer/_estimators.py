@@ -36,7 +36,7 @@ def _smoothed_eval(point, ctx) -> Outcome:
     sg = network.surrogate_gradient(net, x, forward_pass=fp)
     # the same products with |W|: the mass the rounding errors are relative to
     absnet = network.MLP([np.abs(w) for w in net.weights], list(net.biases), list(net.escapes))
-    mass = network._backward(absnet, fp, [e.pdf for e in net.escapes],
+    mass = network.backward(absnet, fp, [e.pdf for e in net.escapes],
                              np.ones((400, net.sizes[-1])))
     width = max(net.sizes)
     ratio, worst = 0.0, 0.0

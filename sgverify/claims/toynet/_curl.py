@@ -69,7 +69,7 @@ def _curl_eval(point: tuple[np.ndarray, float, float, float], ctx: Any) -> Outco
 def _curl_symbolic() -> Outcome:
     w, v1, v2, u1, u2 = toynet.THETA
     Fe = toynet.sg_field_expr()
-    sig, sd = toynet._sig_expr, toynet._sd_expr
+    sig, sd = toynet.sigmoid_expr, toynet.sigmoid_derivative_expr
     g = sig(w * S.x, S.b)
     z1 = v1 * g
     s = u1 * sig(z1, S.b) + u2 * sig(v2 * g, S.b)
