@@ -113,7 +113,7 @@ def run_claims(
 
     from . import claims
     from ._parallel import Task, default_jobs, run_tasks
-    from .claims._runner import Result, run_claim_by_id
+    from .claims import Result, run_claim_by_id
 
     try:
         prof = claims.get_profile(profile)
@@ -147,8 +147,7 @@ def run_claims(
 
         outputs = run_tasks(tasks, jobs, on_start=started, on_done=done)
     by_id = {c.id: c for c in selected}
-    results = [Result(by_id[cid], status, evidence, seconds, prof.name)
-               for cid, status, evidence, seconds in outputs[: len(selected)]]
+    results = [Result.from_dict(d, by_id[d["id"]]) for d in outputs[: len(selected)]]
     return (results, outputs[len(selected):]) if extra else results
 
 
@@ -192,7 +191,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for col in ("kind", "verdict", "worst ratio", "seconds"):
         table.add_column(col, overflow="fold")
     for r in results:
-        worst = r.evidence.get("worst_ratio")
+        worst = r.evidence.worst_ratio
         worst_s = f"{worst:.3g}" if isinstance(worst, float) else str(worst)
         verdict = f"[{_STYLE[r.status]}]{r.status}[/]"
         if not r.ok:
@@ -208,8 +207,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())
     console.print(f"{len(results)} claims: {summary} in {total:.1f} s")
     for r in bad:
-        if "error" in r.evidence:
-            console.print(f"[magenta]{r.claim.id}: {r.evidence['error']}[/]")
+        if r.evidence.error is not None:
+            console.print(f"[magenta]{r.claim.id}: {r.evidence.error}[/]")
     if args.json:
         _write_json(args.json, {
             "claims": [r.to_dict() for r in results],

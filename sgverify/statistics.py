@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import norm
 
-__all__ = ["EPS", "FALSE_ALARM", "MC_WHY", "POWER_Z", "Z", "MeanCheck", "mean_check"]
+__all__ = ["EPS", "FALSE_ALARM", "MC_WHY", "POWER_Z", "MeanCheck", "Z", "mean_check"]
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -107,7 +107,7 @@ class MeanCheck:
     @property
     def false_alarm(self) -> float:
         """The two-sided false-alarm rate of the z-bound."""
-        return float(2 * norm.sf(self.z))
+        return FALSE_ALARM if self.z == Z else float(2 * norm.sf(self.z))
 
     def to_dict(self) -> dict[str, Any]:
         """The record and its derived numbers as JSON-ready floats."""

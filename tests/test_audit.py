@@ -149,6 +149,7 @@ def test_cli_table_and_errors(capsys):
     assert main(["audit", "v", "--catalogue"]) == 2
 
 
+@pytest.mark.slow  # audits the whole catalogue (~10 s)
 def test_cli_catalogue_json(tmp_path):
     out = tmp_path / "cat.json"
     assert main(["audit", "--catalogue", "--json", str(out)]) == 0

@@ -191,10 +191,10 @@ def test_mc_mean_of_a_zero_variance_component_is_within_the_float_floor():
 
     out = claims_lif._mc_eval(prob, Ctx())
     assert out.holds
-    w11 = out.info["W(1, 1)"]
+    w11 = out.parts["W(1, 1)"].monte_carlo.to_dict()
     assert w11["exact_var"] < 1e-25  # the SG of this component is the same in every history
     # the derived floor is far below the old fixed 1e-12 yet covers the error
-    assert w11["float_floor"] < 1e-12 * abs(w11["exact"])
+    assert w11["floor"] < 1e-12 * abs(w11["exact"])
     assert w11["error"] < w11["bound"]
     # summed pairwise (~log2(n) eps); NumPy's row-by-row sum over a leading axis was off by
     # 5e-13 here, more than mean_check's summation term

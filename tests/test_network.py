@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from sgverify import escape, network
-from sgverify.claims._common import mean_check
+from sgverify.statistics import mean_check
 
 F5 = escape.Sigmoid(5.0)
 WITNESS = network.MLP([[[0.3], [-0.2]], [[2.0, -1.0]]], [[0.0, 0.0], [-0.5]], [F5, F5])
@@ -100,7 +100,7 @@ def test_stochastic_forward_matches_exact_expectation():
     y = network.forward(WITNESS, 1.0, rng, n).y[:, 0]
     e = network.expected_output(WITNESS, 1.0)
     out = mean_check(float(y.mean()), e, e * (1 - e), n)
-    assert out.holds, dict(out.info)
+    assert out.holds, out.to_dict()
 
 
 def test_sg_backward_is_the_hand_chain_rule():
@@ -169,7 +169,7 @@ def test_expected_sg_matches_monte_carlo_with_exact_variance():
     for i in range(3):
         out = mean_check(float(mean[0][0][i, 0]), float(exact[0][0][i, 0]),
                          float(var[0][0][i, 0]), n)
-        assert out.holds, dict(out.info)
+        assert out.holds, out.to_dict()
 
 
 def test_witness_numbers_and_output_layer_identity():

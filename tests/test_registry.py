@@ -76,13 +76,41 @@ def test_proof_script_runs(proof):
     runpy.run_path(str(ROOT / proof), run_name="__main__")
 
 
+def _verdict_message(claim, result) -> str:
+    ev = result.evidence
+    where = None if ev.worst is None else (ev.worst.where, ev.worst.ratio)
+    return (f"{claim.id}: {result.status} (expected {claim.expected}); worst {where}; "
+            f"error {ev.error}")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("claim", ALL, ids=IDS)
 def test_claim_has_expected_verdict(claim, claim_profile):
     result = claims.verify(claim, claim_profile)
-    assert result.status == claim.expected, (
-        f"{claim.id}: {result.status} (expected {claim.expected}); evidence: "
-        f"{ {k: result.evidence.get(k) for k in ('error', 'worst_where', 'worst_ratio')} }"
-    )
+    assert result.status == claim.expected, _verdict_message(claim, result)
+
+
+#: the default tier's representatives, one cheap claim of every kind (each < 1 s at dev), so a
+#: broken runner, record or evidence path fails the fast tier too; every claim runs under slow
+REPRESENTATIVES = (
+    "single-neuron.sg-equals-spm-gradient",  # identity: symbolic + mpmath references
+    "single-neuron.mismatched-sg-differs",   # for-all: Hypothesis search, exceeds + within
+    "lif.reset-biases-sg",                   # exists: pinned witnesses + hypothesis.find
+    "lif.sg-expectation-by-enumeration",     # statistical: Monte Carlo against enumeration
+    "lif.perceptron-limit",                  # limit: fitted rates
+)
+
+
+@pytest.mark.parametrize("cid", REPRESENTATIVES)
+def test_representative_claim_has_expected_verdict(cid):
+    claim = claims.get(cid)
+    result = claims.verify(claim, "dev")
+    assert result.status == claim.expected, _verdict_message(claim, result)
+    assert result.evidence.checks and result.evidence.worst is not None
+
+
+def test_representatives_cover_every_kind():
+    assert {claims.get(c).kind for c in REPRESENTATIVES} == set(claims.KINDS)
 
 
 def test_unknown_id_and_glob_raise_clear_errors():

@@ -16,11 +16,12 @@ from types import SimpleNamespace
 import pytest
 
 from sgverify import report
-from sgverify.claims import Claim, Example, Outcome, Result, Tolerance
+from sgverify.claims import Check, Claim, Evidence, Example, Outcome, Result, Tolerance
 from sgverify.cli import main
 from sgverify.report.data import evidence_digest, propagate_status
 from sgverify.report.graph import dependency_svg, levels
 from sgverify.report.mathml import to_mathml
+from sgverify.statistics import MeanCheck
 
 pytest_plugins = ["pytester"]
 
@@ -43,8 +44,20 @@ def _claim(cid: str, *, uses=(), statement="A statement.", formula=r"\frac{a}{b}
 
 
 def _mc(err: float, n: int) -> dict:
-    return {"error": err, "bound": 0.01, "mean": 0.5 + err, "exact": 0.5, "exact_var": 0.25,
-            "samples": n, "min_detectable_bias": 0.012, "z": 6.0, "false_alarm": 2e-9}
+    """An outcome dict of one Monte Carlo comparison (the typed record under monte_carlo)."""
+    mc = MeanCheck(0.5 + err, 0.5, 0.25, n, 6.0, 0.01 - 6.0 * (0.25 / n) ** 0.5)
+    return {"holds": True, "conclusive": True, "ratio": err / mc.bound, "test": "within",
+            "info": {}, "monte_carlo": mc.to_dict()}
+
+
+def _out(ratio: float, holds: bool = True, **info) -> dict:
+    return {"holds": holds, "conclusive": True, "ratio": ratio, "test": "within",
+            "info": {"error": ratio, "bound": 1.0, **info}}
+
+
+def _ev(seed: int, *checks: Check, search=None, **kw) -> Evidence:
+    n = len(checks) + ((search or {}).get("examples_run") or 0)
+    return Evidence(seed=seed, checks=list(checks), search=search, checks_run=n, **kw)
 
 
 def _fixed_results() -> list[Result]:
@@ -56,33 +69,27 @@ def _fixed_results() -> list[Result]:
     grand = _claim("beta.grandchild", uses=("beta.downstream",))
     err = _claim("gamma.errors", uses=("outside.not-run",))
     unsure = _claim("gamma.unsure", kind="statistical")
-    ok_ex = {"name": "pinned", "point": 0.0, "holds": True, "conclusive": True, "ratio": 0.25,
-             "info": {"error": 0.25, "bound": 1.0}}
+    symbolic = Check("symbolic", "", None, {"holds": True, "conclusive": True, "ratio": 0.0,
+                                            "test": "check", "info": {}})
+    summary = {"holds": True, "conclusive": True, "ratio": 0.2, "test": "all",
+               "info": {"worst": "b"}, "parts": {"a": _mc(0.001, 20000), "b": _mc(0.002, 80000)}}
     return [
-        Result(base, "confirmed", {
-            "seed": 1, "examples": [{**ok_ex, "name": "p=0.3", "info": _mc(0.004, 20000)}],
-            "summary": {"holds": True, "conclusive": True, "ratio": 0.2,
-                        "info": {"worst": "b", "a": _mc(0.001, 20000), "b": _mc(0.002, 80000)}},
-            "worst_ratio": 0.4, "worst_where": "example p=0.3", "checks_run": 2}, 0.5),
-        Result(derived, "confirmed", {"seed": 2, "examples": [ok_ex], "worst_ratio": 0.25,
-                                      "worst_where": "example pinned", "checks_run": 1}, 0.1),
-        Result(bad, "refuted", {
-            "seed": 3, "examples": [ok_ex, {**ok_ex, "name": "edge", "holds": False,
-                                            "ratio": 2.0}],
-            "search": {"mode": "for-all", "examples_run": 7, "inconclusive_points": 0,
-                       "worst_ratio": 3.5, "worst_point": [1.5, -2.0],
-                       "counterexample": {"point": [1.5, -2.0], "holds": False,
-                                          "conclusive": True, "ratio": 3.5,
-                                          "info": {"error": 3.5, "bound": 1.0}}},
-            "worst_ratio": 3.5, "worst_where": "search counterexample", "checks_run": 8}, 0.2),
-        Result(downstream, "confirmed", {"seed": 4, "examples": [], "worst_ratio": 0.0,
-                                         "worst_where": "symbolic", "checks_run": 1}, 0.1),
-        Result(grand, "confirmed", {"seed": 5, "examples": [], "worst_ratio": 0.0,
-                                    "worst_where": "symbolic", "checks_run": 1}, 0.1),
-        Result(err, "error", {"seed": 6, "examples": [], "error": "ZeroDivisionError: boom",
-                              "traceback": "Traceback ...\nZeroDivisionError: boom"}, 0.0),
-        Result(unsure, "inconclusive", {"seed": 7, "examples": [], "worst_ratio": 0.9,
-                                        "worst_where": "summary", "checks_run": 1}, 0.3),
+        Result(base, "confirmed", _ev(1, Check("example", "p=0.3", 0.0, _mc(0.004, 20000)),
+                                      Check("summary", "", None, summary)), 0.5),
+        Result(derived, "confirmed", _ev(2, Check("example", "pinned", 0.0, _out(0.25))), 0.1),
+        Result(bad, "refuted", _ev(
+            3, Check("example", "pinned", 0.0, _out(0.25)),
+            Check("example", "edge", 0.0, _out(2.0, holds=False)),
+            Check("search", "counterexample", [1.5, -2.0], _out(3.5, holds=False)),
+            search={"mode": "for-all", "examples_run": 7, "inconclusive_points": 0,
+                    "worst_ratio": 3.5, "worst_point": [1.5, -2.0], "worst_outcome": None}), 0.2),
+        Result(downstream, "confirmed", _ev(4, symbolic), 0.1),
+        Result(grand, "confirmed", _ev(5, symbolic), 0.1),
+        Result(err, "error", _ev(6, error="ZeroDivisionError: boom",
+                                 traceback="Traceback ...\nZeroDivisionError: boom"), 0.0),
+        Result(unsure, "inconclusive", _ev(7, Check("summary", "", None, {
+            "holds": True, "conclusive": False, "ratio": 0.9, "test": "within",
+            "info": {"error": 0.9, "bound": 1.0}})), 0.3),
     ]
 
 
@@ -230,12 +237,15 @@ HOSTILE = '<script>alert("x")</script>'
 def test_every_foreign_string_is_escaped(tmp_path):
     c = _claim("evil.claim", statement=f"Statement {HOSTILE}", formula=r"\text{" + HOSTILE + "}",
                source=f"§1 {HOSTILE}", limitations=f"<img src=x onerror=alert(1)> {HOSTILE}")
-    res = Result(c, "refuted", {
-        "examples": [{"name": HOSTILE, "point": HOSTILE, "holds": False, "conclusive": True,
-                      "ratio": 2.0, "info": {"note": "</pre>" + HOSTILE}}],
-        "search": {"mode": "for-all", "examples_run": 1, "worst_point": HOSTILE,
-                   "counterexample": {"point": HOSTILE, "ratio": 2.0, "info": {"x": HOSTILE}}},
-        "worst_ratio": 2.0, "worst_where": HOSTILE, "error": HOSTILE, "traceback": HOSTILE}, 0.1)
+    res = Result(c, "refuted", _ev(
+        0, Check("example", HOSTILE, HOSTILE, {"holds": False, "conclusive": True, "ratio": 2.0,
+                                               "test": HOSTILE,
+                                               "info": {"note": "</pre>" + HOSTILE}}),
+        Check("search", "counterexample", HOSTILE, {"holds": False, "conclusive": True,
+                                                    "ratio": 2.0, "test": "within",
+                                                    "info": {"x": HOSTILE, "error": HOSTILE}}),
+        search={"mode": "for-all", "examples_run": 1, "worst_point": HOSTILE},
+        error=HOSTILE, traceback=HOSTILE), 0.1)
     fig = report.FigureEntry("evil", True, title=HOSTILE, caption=HOSTILE, png_base64="AAAA",
                              data={"k": HOSTILE})
     gone = report.FigureEntry("gone", False, reason=HOSTILE)
@@ -291,8 +301,12 @@ def test_graph_layout_and_escaping():
 def test_evidence_digest_finds_monte_carlo_and_hypothesis():
     d = evidence_digest(_fixed_results()[0].evidence)
     assert d["mc_count"] == 3 and d["mc_samples"] == [20000, 80000]
-    assert d["monte_carlo"][0]["where"] == "example p=0.3" and d["monte_carlo"][0]["ratio"] == 0.4
-    assert d["mc_min_detectable_bias"] == [0.012, 0.012]
+    assert d["monte_carlo"][0]["where"] == "example p=0.3"
+    assert d["monte_carlo"][0]["ratio"] == pytest.approx(0.4)
+    assert [r["where"] for r in d["monte_carlo"][1:]] == ["summary › b", "summary › a"]
+    mdb = [MeanCheck(0.5, 0.5, 0.25, n, 6.0, 0.0).min_detectable_bias for n in (80000, 20000)]
+    assert d["mc_min_detectable_bias"] == pytest.approx(mdb)
+    assert d["ratio_label"] == "error / bound" and d["worst_bound"]["samples"] == 20000
     d = evidence_digest(_fixed_results()[2].evidence)
     assert d["search"]["examples_run"] == 7 and d["counterexample"]["ratio"] == 3.5
 
@@ -353,6 +367,7 @@ def test_cli_report(tmp_path, capsys):
     assert "error" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a pytest session in a subprocess that builds a whole report
 def test_pytest_plugin_writes_report(pytester, tmp_path, monkeypatch):
     from sgverify import figures
 

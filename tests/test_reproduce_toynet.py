@@ -15,6 +15,7 @@ def fig5():
     return figures.reproduce("fig5")
 
 
+@pytest.mark.slow  # a figure build
 def test_fig4b_contract_and_numbers(tmp_path):
     rep = figures.reproduce("fig4b")
     d = json.loads(json.dumps(rep.data))
@@ -37,6 +38,7 @@ def test_fig4b_contract_and_numbers(tmp_path):
     assert out.stat().st_size > 10_000
 
 
+@pytest.mark.slow  # a figure build
 def test_fig4c_contract_and_gradients():
     rep = figures.reproduce("fig4c")
     d = json.loads(json.dumps(rep.data))
@@ -50,6 +52,7 @@ def test_fig4c_contract_and_gradients():
         assert len(g["gradient"]) == 5 and np.linalg.norm(g["gradient"]) > 0.05
 
 
+@pytest.mark.slow  # a figure build
 def test_fig5_contract_and_loops(fig5, tmp_path):
     d = json.loads(json.dumps(fig5.data))
     assert d["beta"] == 10000 and d["radius"] == 1.8
@@ -66,6 +69,7 @@ def test_fig5_contract_and_loops(fig5, tmp_path):
     assert figures.save_plot(fig5, tmp_path / "fig5.svg").stat().st_size > 10_000
 
 
+@pytest.mark.slow  # a figure build
 def test_fig5_loop_values_are_reproducible():
     # the published plane, beta_SG = 1: an independent single call at 5e5 steps
     circle = _fig_toynet.fig5_circle("published")
@@ -74,6 +78,7 @@ def test_fig5_loop_values_are_reproducible():
     assert res.value == toynet_loop["loop_integral"]
 
 
+@pytest.mark.slow  # a figure build
 def test_cli_reproduce_writes_json_and_plot(tmp_path, capsys):
     js, png = tmp_path / "c.json", tmp_path / "c.png"
     assert cli.main(["reproduce", "fig4c", "--json", str(js), "--plot", str(png)]) == 0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sgverify import escape, network, stochad
-from sgverify.claims._common import mean_check
+from sgverify.statistics import mean_check
 
 F5 = escape.Sigmoid(5.0)
 WITNESS = network.MLP([[[0.3], [-0.2]], [[2.0, -1.0]]], [[0.0, 0.0], [-0.5]], [F5, F5])
@@ -31,7 +31,7 @@ def test_triples_are_unbiased_with_exact_variance(net, x, side):
     for k in range(net.depth):  # one weight per layer: few comparisons, 2e-9 false alarm each
         out = mean_check(float(est[k][0][:, 0, 0].mean()), float(grad[k][0][0, 0]),
                          float(var[k][0][0, 0]), n)
-        assert out.holds, (k, dict(out.info))
+        assert out.holds, (k, out.to_dict())
 
 
 @pytest.mark.parametrize(("net", "x"), CASES)
@@ -65,7 +65,7 @@ def test_finite_differences_match_their_exact_moments(crn, param):
     m, v = stochad.finite_difference_moments(DEEP, X_DEEP, param, 0.05,
                                              common_random_numbers=crn)
     out = mean_check(float(est.mean()), m, v, n)
-    assert out.holds, dict(out.info)
+    assert out.holds, out.to_dict()
 
 
 def test_finite_difference_variance_rates():

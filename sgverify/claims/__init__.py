@@ -22,8 +22,10 @@ import importlib
 import pkgutil
 from collections.abc import Iterable
 
+from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
 from ._record import (
     KINDS,
+    TESTS,
     VERDICTS,
     Claim,
     Context,
@@ -32,14 +34,18 @@ from ._record import (
     Profile,
     Tolerance,
 )
-from ._runner import PROFILES, Result, get_profile, jsonable, run_claim
+from ._runner import PROFILES, Result, get_profile, jsonable, run_claim, run_claim_by_id
 
 __all__ = [
+    "EVIDENCE_SCHEMA",
     "KINDS",
     "PROFILES",
+    "TESTS",
     "VERDICTS",
+    "Check",
     "Claim",
     "Context",
+    "Evidence",
     "Example",
     "Outcome",
     "Profile",
@@ -49,6 +55,10 @@ __all__ = [
     "get",
     "get_profile",
     "jsonable",
+    "monte_carlo_rows",
+    "outcome_dict",
+    "run_claim",
+    "run_claim_by_id",
     "select",
     "verify",
 ]

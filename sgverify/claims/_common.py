@@ -1,76 +1,29 @@
-"""Helpers shared by claim modules: statistical bounds, float tolerances, symbolic zero tests."""
+"""Helpers shared by claim modules: the Monte Carlo tolerance, references, symbolic zero tests."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
-from scipy.stats import norm
 
 from .. import symbols as S
-from ._record import Outcome
+from ..statistics import EPS, MC_WHY, Z
+from ._record import Outcome, Tolerance
 
 __all__ = [
     "EPS",
-    "FALSE_ALARM",
     "MC_WHY",
-    "POWER_Z",
-    "Z",
+    "MONTE_CARLO",
     "density_reference",
     "is_zero_everywhere",
-    "mean_check",
     "potential_for_probability",
     "within_any",
 ]
 
-EPS = float(np.finfo(np.float64).eps)
-
-#: two-sided false-alarm rate of ONE Monte Carlo comparison; with at most ~500 comparisons
-#: per claim (pinned examples plus the thorough profile's search) the claim-level false-alarm
-#: rate stays below 1e-6 (Bonferroni)
-FALSE_ALARM = 2e-9
-Z = float(norm.isf(FALSE_ALARM / 2))  # about 6.0
-#: the extra z for 90 % power in the minimum detectable bias
-POWER_Z = float(norm.isf(0.10))
-
-MC_WHY = (
-    f"Monte Carlo mean vs exact value: |mean - exact| <= z sd/sqrt(n) with the EXACT sd and "
-    f"z = {Z:.2f}, a two-sided false-alarm rate of {FALSE_ALARM:g} per comparison "
-    f"(< 1e-6 per claim by Bonferroni over <= 500 comparisons)"
-)
-
-
-def mean_check(
-    mean: float, exact: float, exact_var: float, n: int, *, scale: float = 1.0, **info: Any
-) -> Outcome:
-    """Compare a Monte Carlo mean with its exact value using the exact variance.
-
-    The bound is ``Z * sqrt(exact_var / n)`` plus float64 rounding, which is all that is
-    left when the variance is (nearly) zero: ``8 log2(n) eps |mean|`` for the pairwise sum
-    of ``n`` samples, and ``64 eps scale`` for the exact value, itself a sum of terms of
-    magnitude ``scale`` (1 for probabilities and O(1) gradients; a residue like 1e-18 of an
-    exact 0 is rounding, not bias). The minimum detectable bias (90 % power) is reported.
-    """
-    sd = math.sqrt(max(exact_var, 0.0) / n)
-    rounding = (8 * math.log2(max(n, 2)) * EPS * max(abs(exact), abs(mean))
-                + 64 * EPS * scale)
-    bound = Z * sd + rounding
-    out = Outcome.within(
-        abs(mean - exact),
-        bound,
-        mean=mean,
-        exact=exact,
-        exact_var=exact_var,
-        samples=n,
-        min_detectable_bias=(Z + POWER_Z) * sd,
-        z=Z,
-        false_alarm=FALSE_ALARM,
-        **info,
-    )
-    return out
+#: the tolerance of every Monte Carlo comparison: its z-bound (theory 8.4)
+MONTE_CARLO = Tolerance(Z, MC_WHY)
 
 
 def is_zero_everywhere(expr: sp.Expr, var: sp.Symbol = S.v) -> bool:
@@ -152,9 +105,14 @@ def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], f
         return [reference.derivative(lambda t: cdf_mp(vm + t), 0.0)], ("central",), 0.0
 
 
-def within_any(value: float, refs: list[float], rel: float, slack: float = 0.0, **info: Any
-               ) -> Outcome:
-    """Holds when ``|value - r| <= rel |r| + slack`` for some reference ``r``."""
+def within_any(value: float, refs: list[float], rel: float | Tolerance, slack: float = 0.0,
+               **info: Any) -> Outcome:
+    """Holds when ``|value - r| <= rel |r| + slack`` for some reference ``r``.
+
+    ``rel`` is a relative tolerance (a claim's :class:`Tolerance`, or a bound derived at the
+    point); ``slack`` a derived absolute allowance (near kinks).
+    """
+    rel = rel.value if isinstance(rel, Tolerance) else float(rel)
     ratios = []
     for r in refs:
         bound = rel * abs(r) + slack
@@ -162,4 +120,4 @@ def within_any(value: float, refs: list[float], rel: float, slack: float = 0.0, 
         ratios.append(err / bound if bound > 0 else (0.0 if err == 0 else math.inf))
     best = min(ratios)
     return Outcome(best <= 1.0, best, {"value": value, "references": refs, "rel": rel,
-                                       "slack": slack, **info})
+                                       "slack": slack, **info}, test="within")

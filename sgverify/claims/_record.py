@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ..statistics import MeanCheck
 
 __all__ = [
     "KINDS",
+    "TESTS",
     "VERDICTS",
     "Claim",
     "Context",
@@ -17,6 +21,7 @@ __all__ = [
     "Kind",
     "Outcome",
     "Profile",
+    "Test",
     "Tolerance",
     "Verdict",
 ]
@@ -51,9 +56,40 @@ class Profile:
     derandomize: bool
 
 
+#: how an outcome's ratio was formed: ``error / bound`` (within), ``floor / value``
+#: (exceeds), a yes/no check (0 or inf), or the worst of named parts (all)
+Test = Literal["within", "exceeds", "check", "all"]
+TESTS: tuple[Test, ...] = ("within", "exceeds", "check", "all")
+
+
+def _ratio(num: float, den: float, holds: bool) -> float:
+    """``num / den`` as the fraction of the allowed budget used; never inf when holding."""
+    if math.isnan(num) or math.isnan(den):
+        return math.nan
+    if den > 0:
+        return max(num, 0.0) / den
+    return 0.0 if holds and num <= 0 else math.inf
+
+
 @dataclass(frozen=True)
 class Tolerance:
-    """The bound a claim's error measure must stay within, and why it is that number."""
+    """The bound a claim's error measure is checked against, and why it is that number.
+
+    The claim's ``evaluate`` checks through its record's tolerance, so the number in the
+    record is the number that decides (and the one the report shows): :meth:`check` for
+    "the error is at most ``value`` times a scale", :meth:`check_exceeds` for "the effect is
+    more than ``value`` times a scale". ``value = 1`` with a scale means the bound is derived
+    at each point (its derivation is the ``why``).
+
+    Examples
+    --------
+    >>> tol = Tolerance(1e-3, "slope accuracy at dt/tau = 10..20")
+    >>> out = tol.check(2e-4)
+    >>> out.holds, out.ratio, out.info["bound"]
+    (True, 0.2, 0.001)
+    >>> Tolerance(1e-4, "a bias 1000x the control's accuracy").check_exceeds(0.5, 2.0).holds
+    True
+    """
 
     value: float
     why: str
@@ -64,35 +100,93 @@ class Tolerance:
         if not self.why.strip():
             raise ValueError("Tolerance.why must say why the tolerance is that number")
 
+    def check(self, error: float, scale: float = 1.0, *, slack: float | Sequence[float] = (),
+              **info: Any) -> Outcome:
+        """Holds when ``error <= value * scale + slack`` (NaN never holds).
+
+        ``slack`` is one derived allowance or several, added in order (rounding floors,
+        truncation estimates): they are part of the bound, not of the tolerance.
+        """
+        scale = float(scale)
+        bound = self.value * scale
+        for s in (slack,) if isinstance(slack, (int, float)) else slack:
+            bound = bound + float(s)
+        return Outcome.within(error, bound, tolerance=self.value, scale=scale, **info)
+
+    def check_mean(self, mean: float, exact: float, exact_var: float, n: int, *,
+                   scale: float = 1.0, floor: float = 0.0, **info: Any) -> Outcome:
+        """A Monte Carlo mean against its exact value, with ``z = value`` (theory 8.4).
+
+        The tolerance of a statistical check is its z-bound: the comparison is
+        :func:`sgverify.statistics.mean_check` with ``z`` set to this tolerance's value.
+        """
+        from ..statistics import mean_check
+
+        return Outcome.from_mean(mean_check(mean, exact, exact_var, n, scale=scale,
+                                            z=self.value, floor=floor), **info)
+
+    def check_exceeds(self, value: float, scale: float = 1.0, **info: Any) -> Outcome:
+        """Holds when ``value > tolerance * scale``: the effect is clearly there."""
+        scale = float(scale)
+        return Outcome.exceeds(value, self.value * scale, tolerance=self.value, scale=scale,
+                               **info)
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of evaluating a claim at one point.
+    """The result of one check: does it hold, and what fraction of its budget did it use.
 
-    ``ratio`` is the error-to-tolerance ratio: the claim holds at the point when it is <= 1.
-    For a claim that two things *differ*, it is the floor divided by the difference seen.
-    ``conclusive=False`` marks a check that could not resolve the question (for example a
-    Monte Carlo run whose minimum detectable bias exceeds the effect).
+    ``ratio`` is the fraction of the allowed budget used, the same everywhere: the check
+    holds when ``ratio <= 1`` (and ``holds`` says so). For ``test="within"`` it is
+    ``error / bound``; for ``test="exceeds"`` (a claim that two things *differ*) it is
+    ``floor / value``, the share of the observed effect the floor demands; a yes/no check
+    (``test="check"``) uses 0 (holds) or inf (fails); ``test="all"`` takes its worst part.
+    A passing check never has an infinite ratio. ``conclusive=False`` marks a check that
+    could not resolve the question (e.g. a Monte Carlo run whose minimum detectable bias
+    exceeds the effect). ``parts`` holds the named sub-checks of :meth:`all_of`;
+    ``monte_carlo`` the :class:`~sgverify.statistics.MeanCheck` a statistical check rests on.
     """
 
     holds: bool
     ratio: float
     info: Mapping[str, Any] = field(default_factory=dict)
     conclusive: bool = True
+    test: Test = "check"
+    parts: Mapping[str, Outcome] = field(default_factory=dict)
+    monte_carlo: MeanCheck | None = None
+
+    @classmethod
+    def check(cls, ok: bool, info: Mapping[str, Any] | None = None, **more: Any) -> Outcome:
+        """A yes/no check (a symbolic identity, an exact count): ratio 0 if it holds, else inf.
+
+        >>> Outcome.check(True, {"derivation": "0"}).ratio, Outcome.check(False).ratio
+        (0.0, inf)
+        """
+        ok = bool(ok)
+        return cls(ok, 0.0 if ok else math.inf, {**(info or {}), **more}, test="check")
 
     @classmethod
     def within(cls, error: float, bound: float, **info: Any) -> Outcome:
         """Holds when ``error <= bound`` (NaN never holds)."""
         error, bound = float(error), float(bound)
-        ratio = error / bound if bound > 0 else math.inf
-        return cls(bool(error <= bound), ratio, {"error": error, "bound": bound, **info})
+        holds = bool(error <= bound)
+        return cls(holds, _ratio(error, bound, holds), {"error": error, "bound": bound, **info},
+                   test="within")
 
     @classmethod
     def exceeds(cls, value: float, floor: float, **info: Any) -> Outcome:
         """Holds when ``value > floor`` (the effect is clearly there)."""
         value, floor = float(value), float(floor)
-        ratio = floor / value if value > 0 else math.inf
-        return cls(bool(value > floor), ratio, {"value": value, "floor": floor, **info})
+        holds = bool(value > floor)
+        ratio = _ratio(floor, value, holds) if value > 0 or not holds else 0.0
+        return cls(holds, ratio, {"value": value, "floor": floor, **info}, test="exceeds")
+
+    @classmethod
+    def from_mean(cls, mc: MeanCheck, **info: Any) -> Outcome:
+        """The outcome of a Monte Carlo comparison (see :func:`sgverify.statistics.mean_check`)."""
+        holds = mc.holds
+        return cls(holds, _ratio(mc.error, mc.bound, holds), dict(info), test="within",
+                   monte_carlo=mc)
 
     @classmethod
     def all_of(cls, outcomes: Mapping[str, Outcome], **info: Any) -> Outcome:
@@ -103,9 +197,19 @@ class Outcome:
         return cls(
             all(o.holds for o in outcomes.values()),
             outcomes[worst].ratio,
-            {"worst": worst, **{k: dict(o.info) for k, o in outcomes.items()}, **info},
+            {"worst": worst, **info},
             all(o.conclusive for o in outcomes.values()),
+            test="all",
+            parts=dict(outcomes),
         )
+
+    @property
+    def decided_by(self) -> Outcome:
+        """The leaf check that set the ratio (itself unless it combines parts)."""
+        out = self
+        while out.parts:
+            out = out.parts[out.info["worst"]]
+        return out
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,15 @@ import math
 import time
 import traceback
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import hypothesis
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-from ._record import Claim, Context, Outcome, Profile, Verdict
+from ._evidence import Check, Evidence, Stage, jsonable, outcome_dict
+from ._record import VERDICTS, Claim, Context, Outcome, Profile, Verdict
 
 __all__ = ["PROFILES", "Result", "get_profile", "jsonable", "run_claim", "run_claim_by_id"]
 
@@ -38,14 +38,18 @@ def get_profile(profile: str | Profile) -> Profile:
 
 @dataclass(frozen=True)
 class Result:
-    """The verdict on one claim and the evidence behind it (JSON-ready via :meth:`to_dict`)."""
+    """The verdict on one claim and the typed evidence behind it.
+
+    :meth:`to_dict` is the JSON form (the claim's record, the verdict, the evidence);
+    :meth:`from_dict` rebuilds the Result of a registered claim from it, exactly:
+    ``Result.from_dict(r.to_dict()).to_dict() == r.to_dict()``.
+    """
 
     claim: Claim
     status: Verdict
-    evidence: dict[str, Any]
+    evidence: Evidence
     seconds: float
     profile: str = "dev"
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
@@ -69,37 +73,20 @@ class Result:
             "seconds": round(self.seconds, 4),
             "profile": self.profile,
             "command": f"sgverify check {c.id} --profile {self.profile}",
-            "evidence": self.evidence,
+            "evidence": self.evidence.to_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], claim: Claim | None = None) -> Result:
+        """The Result :meth:`to_dict` wrote; ``claim`` defaults to the registered one."""
+        if claim is None:
+            from . import get
 
-def jsonable(obj: Any) -> Any:
-    """Turn points and infos (NumPy arrays, tuples, escape families, ...) into JSON values."""
-    if isinstance(obj, (str, bool)) or obj is None:
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        return x if math.isfinite(x) else repr(x)
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if hasattr(obj, "to_dict"):
-        return jsonable(obj.to_dict())
-    return repr(obj)
-
-
-def _outcome_dict(out: Outcome) -> dict[str, Any]:
-    return {
-        "holds": out.holds,
-        "conclusive": out.conclusive,
-        "ratio": jsonable(out.ratio),
-        "info": jsonable(dict(out.info)),
-    }
+            claim = get(d["id"])
+        if d.get("status") not in VERDICTS:
+            raise ValueError(f"status must be one of {VERDICTS}, got {d.get('status')!r}")
+        return cls(claim, d["status"], Evidence.from_dict(d["evidence"]), float(d["seconds"]),
+                   str(d.get("profile", "dev")))
 
 
 class _Counterexample(Exception):
@@ -152,38 +139,40 @@ def _without_local_constants() -> Iterator[None]:
         cache.cache.clear()
 
 
-def _search(claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], None]) -> dict:
+Record = Callable[[Stage, str, Any, Outcome], None]
+
+
+def _search(claim: Claim, ctx: Context, record: Record) -> dict:
     with _without_local_constants():
         return _search_hermetic(claim, ctx, record)
 
 
-def _search_hermetic(
-    claim: Claim, ctx: Context, record: Callable[[str, Any, Outcome], None]
-) -> dict:
-    strategy = claim.points(ctx)  # type: ignore[misc]
+def _find_witness(claim: Claim, ctx: Context, strategy: Any, record: Record) -> dict:
     seen = {"n": 0}
+
+    def condition(point: Any) -> bool:
+        seen["n"] += 1
+        return claim.evaluate(point, ctx).holds
+
+    try:
+        witness = hypothesis.find(strategy, condition, settings=_settings(ctx.profile))
+    except hypothesis.errors.NoSuchExample:
+        return {"mode": "find", "examples_run": seen["n"], "found": False}
+    record("search", "witness", witness, claim.evaluate(witness, ctx))
+    return {"mode": "find", "examples_run": seen["n"], "found": True}
+
+
+def _search_hermetic(claim: Claim, ctx: Context, record: Record) -> dict:
+    strategy = claim.points(ctx)  # type: ignore[misc]
     if claim.kind == "exists":
-
-        def condition(point: Any) -> bool:
-            seen["n"] += 1
-            return claim.evaluate(point, ctx).holds
-
-        try:
-            witness = hypothesis.find(strategy, condition, settings=_settings(ctx.profile))
-        except hypothesis.errors.NoSuchExample:
-            return {"mode": "find", "examples_run": seen["n"], "found": False}
-        out = claim.evaluate(witness, ctx)
-        record("search witness", witness, out)
-        return {
-            "mode": "find",
-            "examples_run": seen["n"],
-            "found": True,
-            "witness": jsonable(witness),
-            "outcome": _outcome_dict(out),
-        }
-
+        return _find_witness(claim, ctx, strategy, record)
+    seen = {"n": 0}
     worst: dict[str, Any] = {"ratio": -math.inf, "point": None}
     inconclusive = {"n": 0}
+    # run() must keep its source text: a derandomised search seeds Hypothesis with a digest
+    # of it, so any edit changes the points searched (and the evidence). The worst outcome
+    # is kept by a wrapper around the claim instead.
+    claim = tracked = _TrackWorst(claim)  # type: ignore[assignment]
 
     @_settings(ctx.profile)
     @given(strategy)
@@ -201,22 +190,49 @@ def _search_hermetic(
     try:
         run()
     except _Counterexample as exc:  # Hypothesis re-raises the shrunk example last
-        record("search counterexample", exc.point, exc.outcome)
-        summary["counterexample"] = {"point": jsonable(exc.point), **_outcome_dict(exc.outcome)}
+        record("search", "counterexample", exc.point, exc.outcome)
     if inconclusive["n"]:
-        record(
-            "search",
-            None,
-            Outcome(True, 0.0, {"inconclusive_points": inconclusive["n"]}, conclusive=False),
-        )
+        record("search", "inconclusive points", None,
+               Outcome(True, 0.0, {"inconclusive_points": inconclusive["n"]}, conclusive=False))
     summary.update(
         examples_run=seen["n"],
         inconclusive_points=inconclusive["n"],
         worst_ratio=jsonable(worst["ratio"]) if seen["n"] else None,
         worst_point=jsonable(worst["point"]),
-        worst_info=jsonable(worst.get("info", {})),
+        worst_outcome=None if tracked.worst is None else outcome_dict(tracked.worst),
     )
     return summary
+
+
+class _TrackWorst:
+    """A claim whose ``evaluate`` remembers the outcome with the largest ratio (first wins)."""
+
+    def __init__(self, claim: Claim) -> None:
+        self._evaluate = claim.evaluate
+        self._ratio = -math.inf
+        self.worst: Outcome | None = None
+
+    def evaluate(self, point: Any, ctx: Context) -> Outcome:
+        out = self._evaluate(point, ctx)
+        if out.ratio > self._ratio:  # the same test as run()'s, so the same outcome wins
+            self._ratio, self.worst = out.ratio, out
+        return out
+
+
+def _verdict(claim: Claim, checks: list[Check]) -> Verdict:
+    """The verdict from the checks: typed stages and witness flags, no name matching."""
+    if claim.kind == "exists":
+        witnesses = [c for c in checks if c.witness]
+        found = any(c.holds and c.conclusive for c in witnesses)
+        if not found and any(not c.conclusive for c in witnesses):
+            return "inconclusive"
+        bad = any(c.fails for c in checks if not c.witness)
+        return "confirmed" if found and not bad else "refuted"
+    if any(c.fails for c in checks):
+        return "refuted"
+    if any(not c.conclusive for c in checks):
+        return "inconclusive"
+    return "confirmed"
 
 
 def run_claim(claim: Claim, profile: str | Profile = "dev") -> Result:
@@ -224,64 +240,34 @@ def run_claim(claim: Claim, profile: str | Profile = "dev") -> Result:
     prof = get_profile(profile)
     seed = zlib.crc32(claim.id.encode()) ^ zlib.crc32(prof.name.encode())
     ctx = Context(profile=prof, seed=seed)
-    outcomes: list[tuple[str, Outcome]] = []
-    evidence: dict[str, Any] = {"seed": seed}
+    evidence = Evidence(seed=seed)
 
-    def record(where: str, point: Any, out: Outcome) -> None:
-        outcomes.append((where, out))
+    def record(stage: Stage, name: str, point: Any, out: Outcome) -> None:
+        witness = claim.kind == "exists" and (stage == "example" or name == "witness")
+        evidence.checks.append(Check(stage, name, None if point is None else jsonable(point),
+                                     outcome_dict(out), witness))
 
     start = time.perf_counter()
     try:
         if claim.symbolic is not None:
-            out = claim.symbolic()
-            record("symbolic", None, out)
-            evidence["symbolic"] = _outcome_dict(out)
-        evidence["examples"] = []
+            record("symbolic", "", None, claim.symbolic())
         for ex in claim.examples:
-            out = claim.evaluate(ex.point, ctx)
-            record(f"example {ex.name}", ex.point, out)
-            evidence["examples"].append(
-                {"name": ex.name, "point": jsonable(ex.point), **_outcome_dict(out)}
-            )
+            record("example", ex.name, ex.point, claim.evaluate(ex.point, ctx))
         if claim.points is not None:
-            evidence["search"] = _search(claim, ctx, record)
+            evidence.search = _search(claim, ctx, record)
         if claim.summary is not None:
-            out = claim.summary(ctx)
-            record("summary", None, out)
-            evidence["summary"] = _outcome_dict(out)
+            record("summary", "", None, claim.summary(ctx))
     except Exception as exc:  # any failure of the machinery is an `error` verdict, with its cause
-        evidence["error"] = f"{type(exc).__name__}: {exc}"
-        evidence["traceback"] = traceback.format_exc(limit=6)
+        evidence.error = f"{type(exc).__name__}: {exc}"
+        evidence.traceback = traceback.format_exc(limit=6)
         return Result(claim, "error", evidence, time.perf_counter() - start, prof.name)
-
-    status: Verdict
-    if claim.kind == "exists":
-        witnesses = [o for w, o in outcomes if w.startswith(("example", "search witness"))]
-        others = [o for w, o in outcomes if not w.startswith(("example", "search witness"))]
-        found = any(o.holds and o.conclusive for o in witnesses)
-        bad = [o for o in others if o.conclusive and not o.holds]
-        status = "confirmed" if found and not bad else "refuted"
-        if not found and any(not o.conclusive for o in witnesses):
-            status = "inconclusive"
-    elif any(o.conclusive and not o.holds for _, o in outcomes):
-        status = "refuted"
-    elif any(not o.conclusive for _, o in outcomes):
-        status = "inconclusive"
-    else:
-        status = "confirmed"
-    if outcomes:
-        where, worst = max(
-            outcomes, key=lambda wo: wo[1].ratio if math.isfinite(wo[1].ratio) else 1e300
-        )
-        evidence["worst_ratio"] = jsonable(worst.ratio)
-        evidence["worst_where"] = where
-    evidence["checks_run"] = len(outcomes) + (evidence.get("search", {}).get("examples_run") or 0)
-    return Result(claim, status, evidence, time.perf_counter() - start, prof.name)
+    evidence.checks_run = len(evidence.checks) + ((evidence.search or {}).get("examples_run") or 0)
+    return Result(claim, _verdict(claim, evidence.checks), evidence,
+                  time.perf_counter() - start, prof.name)
 
 
-def run_claim_by_id(claim_id: str, profile: str) -> tuple[str, Verdict, dict[str, Any], float]:
-    """Check a registered claim in a worker process; returns picklable parts of the Result."""
+def run_claim_by_id(claim_id: str, profile: str) -> dict[str, Any]:
+    """Check a registered claim (e.g. in a worker process); returns ``Result.to_dict()``."""
     from . import get
 
-    res = run_claim(get(claim_id), profile)
-    return res.claim.id, res.status, res.evidence, res.seconds
+    return run_claim(get(claim_id), profile).to_dict()

@@ -55,7 +55,7 @@ def _round_trip(point: tuple[escape.EscapeNoise, bool], ctx: Any) -> Outcome:
     # the library's own formula: no CPU budget, so the verdict cannot depend on load
     r = A.audit(FAMILY_FORMULAS[esc.name], esc.params, symbolic=symbolic, cpu_budget=False)
     same = r.verdict == "density" and r.family == esc.name
-    checks = {"verdict_and_family": Outcome(same, 0.0 if same else math.inf,
+    checks = {"verdict_and_family": Outcome.check(same,
                                             {"verdict": r.verdict, "family": r.family,
                                              "reason": r.reason})}
     if r.area is not None:
@@ -94,14 +94,14 @@ def _catalogue_eval(index: int, ctx: Any) -> Outcome:
     e = A.CATALOGUE[index]
     r = A.audit_entry(index)
     ok = r.verdict == e.expected
-    checks = {"verdict": Outcome(ok, 0.0 if ok else math.inf,
+    checks = {"verdict": Outcome.check(ok,
                                  {"found": r.verdict, "expected": e.expected,
                                   "reason": r.reason})}
     if r.checks.get("numpy_vs_sympy"):
         checks["numpy_vs_sympy"] = _twins(r)
     if e.area is not None and r.area_symbolic is not None:
         same = sp.simplify(sp.sympify(r.area_symbolic) - sp.sympify(e.area)) == 0
-        checks["area_symbolic_exact"] = Outcome(same, 0.0 if same else math.inf,
+        checks["area_symbolic_exact"] = Outcome.check(same,
                                                 {"sympy": r.area_symbolic, "hand": e.area})
     if e.area is not None:
         exact = float(sp.N(sp.sympify(e.area), 30))
@@ -115,15 +115,14 @@ def _catalogue_eval(index: int, ctx: Any) -> Outcome:
             checks["area_30_digits"] = Outcome.within(abs(hp - exact) / exact, 1e-12,
                                                       quad_30=hp, expected=e.area)
     else:
-        checks["flagged_not_integrable"] = Outcome(
-            r.integrable is False, 0.0 if r.integrable is False else math.inf,
+        checks["flagged_not_integrable"] = Outcome.check(r.integrable is False,
             {"integrable": r.integrable, "tails": r.tails})
     if "sign-changing" in e.tags:
         checks["flagged_negative"] = Outcome(not r.nonnegative, 0.0 if not r.nonnegative else
                                              math.inf, {"min": r.min_value, "at": r.min_at})
     if "offset" in e.tags:
         off = any(d.startswith("tends to") for d in r.tails.values())
-        checks["flagged_offset"] = Outcome(off, 0.0 if off else math.inf, {"tails": r.tails})
+        checks["flagged_offset"] = Outcome.check(off, {"tails": r.tails})
     return Outcome.all_of(checks, library=e.library, name=e.name, seconds=r.seconds)
 
 

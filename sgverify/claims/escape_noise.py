@@ -72,9 +72,7 @@ def _derivative_symbolic() -> Outcome:
         d = sp.diff(esc.cdf_expr(symbolic=True), S.v) - esc.pdf_expr(symbolic=True)
         if not is_zero_everywhere(sp.simplify(d)):
             bad.append(cls.name)
-    return Outcome(
-        not bad,
-        0.0 if not bad else math.inf,
+    return Outcome.check(not bad,
         {
             "families": [c.name for c in escape.FAMILIES],
             "failed": bad,
@@ -89,7 +87,7 @@ def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outco
     if not esc.has_density:
         h = 1.0 if v > 0 else 0.0
         ok = float(esc.cdf(v)) == h and (v == 0 or float(esc.pdf(v)) == 0.0)
-        return Outcome(ok, 0.0 if ok else math.inf, {"v": v, "convention": "H(0) = 0"})
+        return Outcome.check(ok, {"v": v, "convention": "H(0) = 0"})
     cdf_mp = reference.escape_cdf(esc)
     refs, sides, slack = density_reference(esc, v)
     bound = _rel_bound(esc, v)
@@ -156,7 +154,7 @@ def _distribution_symbolic() -> Outcome:
         c = _pinned(cls).cdf_expr()
         found[cls.name] = [str(_limit(c, -1)), str(_limit(c, 1))]
     ok = all(lims == ["0", "1"] for lims in found.values())
-    return Outcome(ok, 0.0 if ok else math.inf, {"limits_at_-inf_+inf": found})
+    return Outcome.check(ok, {"limits_at_-inf_+inf": found})
 
 
 def _distribution_eval(point: tuple[escape.EscapeNoise, np.ndarray], ctx: Any) -> Outcome:
@@ -201,7 +199,7 @@ def _normalised_symbolic() -> Outcome:
             sp.simplify(sp.integrate(esc.pdf_expr(symbolic=True), (S.v, -sp.oo, sp.oo)))
         )
     ok = all(val == "1" for val in found.values())
-    return Outcome(ok, 0.0 if ok else math.inf, {"integral_symbolic_parameters": found})
+    return Outcome.check(ok, {"integral_symbolic_parameters": found})
 
 
 def _normalised_eval(esc: escape.EscapeNoise, ctx: Any) -> Outcome:
@@ -270,7 +268,7 @@ def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
         checks["log_gap_slope_in_z2/2_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
     else:
         exact = all(x == -reference.mp.inf for x in logs) and max(numeric) == 0.0
-        checks["gap_exactly_0_past_support"] = Outcome(exact, 0.0 if exact else math.inf)
+        checks["gap_exactly_0_past_support"] = Outcome.check(exact)
     return Outcome.all_of(checks, **info)
 
 

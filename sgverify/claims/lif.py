@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from .. import escape, lif
 from ..snn import exact, losses
 from ..snn.network import SNN
-from ._common import EPS, MC_WHY, mean_check
+from ._common import EPS, MC_WHY, Z
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS"]
@@ -68,14 +68,14 @@ def _limit_eval(point: tuple, ctx: Any) -> Outcome:
     # spikes must agree wherever the Perceptron's margin exceeds the remaining membrane gap
     clear = np.abs(last["target"] - 1.0) > 2 * last["gap"]
     wrong = int(np.sum((last["S"] != last["H"]) & clear))
-    checks = {"spikes_equal_perceptron": Outcome.within(wrong, 0.5, mismatches=wrong,
-                                                        compared=int(clear.sum()))}
+    checks = {"spikes_equal_perceptron": Outcome.check(wrong == 0, mismatches=wrong,
+                                                       compared=int(clear.sum()))}
     if min(gaps) == 0.0:
-        checks["gap"] = Outcome.within(0.0, 1.0, note="gap exactly 0: the Perceptron itself")
+        checks["gap"] = Outcome.check(True, note="gap exactly 0: the Perceptron itself")
     else:
         slopes = _slopes(gaps)
-        checks["log_gap_slope"] = Outcome.within(
-            max(abs(s - rate) for s in slopes), 1e-3, slopes=slopes, expected=rate)
+        checks["log_gap_slope"] = _SLOPE_TOL.check(
+            max(abs(s - rate) for s in slopes), slopes=slopes, expected=rate)
     return Outcome.all_of(checks, gaps=gaps, dt_over_tau_max=list(_RATIOS), tau_ratio=tau_ratio)
 
 
@@ -94,12 +94,12 @@ def _refractory_eval(point: tuple, ctx: Any) -> Outcome:
     clear = np.abs(target - 1.0) > 2 * max(refr_gap[-1], 1e-300)
     wrong = int(np.sum((last["S"] != y) & clear))
     perceptron_mismatch = int(np.sum(last["S"] != last["H"]))
-    checks = {"spikes_equal_refractory_perceptron": Outcome.within(wrong, 0.5, mismatches=wrong)}
+    checks = {"spikes_equal_refractory_perceptron": Outcome.check(wrong == 0, mismatches=wrong)}
     if min(refr_gap) > 0:
         slopes = _slopes(refr_gap)
         rate = -1.0
-        checks["log_gap_slope"] = Outcome.within(max(abs(s - rate) for s in slopes), 1e-3,
-                                                 slopes=slopes, expected=rate)
+        checks["log_gap_slope"] = _REFRACTORY_TOL.check(max(abs(s - rate) for s in slopes),
+                                                        slopes=slopes, expected=rate)
     return Outcome.all_of(checks, refractory_gap=refr_gap,
                           plain_perceptron_gap=[o["gap"] for o in outs],
                           spikes_differing_from_plain_perceptron=perceptron_mismatch)
@@ -172,10 +172,10 @@ def _fd_eval(point: tuple, ctx: Any) -> Outcome:
     truncation = abs(fd - (4 * c_mid - c_coarse) / 3)
     scale = max(abs(fd), abs(along), 1e-3 * abs(val), 1e-12)
     noise = _fd_rounding(fw, val, readout, _H / 2)
-    return Outcome.within(abs(along - fd), 1e-6 * scale + noise + truncation, bptt=along,
-                          finite_difference=fd, loss=val, fd_rounding=noise,
-                          fd_truncation=truncation, relative_part=1e-6 * scale,
-                          family=fam.name, reset=reset, readout=readout)
+    return _FD_TOL.check(abs(along - fd), scale, slack=(noise, truncation), bptt=along,
+                         finite_difference=fd, loss=val, fd_rounding=noise,
+                         fd_truncation=truncation, relative_part=_FD_TOL.value * scale,
+                         family=fam.name, reset=reset, readout=readout)
 
 
 _H = 1e-5
@@ -250,21 +250,13 @@ def _float_floor(res: dict, T: int, N: int) -> np.ndarray:
     for the SG of one history in each of the two implementations (BPTT: <= 12 roundings
     per step and neuron on quantities taken to be <= max|SG|, over T steps; the two
     implementations were seen to differ by <= 0.05 of this term over 150 random problems).
-    The sample mean's own pairwise summation is added by :func:`mean_check`.
+    The sample mean's own pairwise summation is added by ``mean_check``.
     """
     G = np.abs(res["sg"])
     H = len(res["prob"])
     dot = H * np.tensordot(res["prob"], G, axes=1)
     big = np.max(G, axis=0)
     return EPS * (dot + (2 * T * N + 1) * big + 24 * T * big)
-
-
-def _mean_check_floored(mean: float, exact_mean: float, var: float, n: int,
-                        floor: float) -> Outcome:
-    out = mean_check(mean, exact_mean, var, n)
-    bound = float(out.info["bound"]) + floor
-    info = {k: v for k, v in out.info.items() if k not in ("error", "bound")}
-    return Outcome.within(abs(mean - exact_mean), bound, float_floor=floor, **info)
 
 
 def _mc_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
@@ -276,8 +268,8 @@ def _mc_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
     # as mean_check assumes) but row by row along a leading axis (error up to n eps)
     sg = np.ascontiguousarray(sg.reshape(n, -1).T).mean(axis=1).reshape(prob.w.shape)
     floor = _float_floor(res, prob.x.shape[0], prob.w.shape[0])
-    checks = {f"W{idx}": _mean_check_floored(float(sg[idx]), float(res["mean_sg"][idx]),
-                                             float(res["var_sg"][idx]), n, float(floor[idx]))
+    checks = {f"W{idx}": _MC_TOL.check_mean(float(sg[idx]), float(res["mean_sg"][idx]),
+                                            float(res["var_sg"][idx]), n, floor=float(floor[idx]))
               for idx in np.ndindex(prob.w.shape)}
     return Outcome.all_of(checks, reset=prob.layer.reset, family=repr(prob.escape),
                           histories=len(res["prob"]))
@@ -287,8 +279,8 @@ def _exact_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
     res = exact.enumerate_histories(prob)
     g = exact.exact_gradient(prob)
     err = float(np.max(np.abs(res["mean_sg"] - g)))
-    return Outcome.within(err, 1e-7 * max(1.0, float(np.max(np.abs(g)))),
-                          expected_sg=res["mean_sg"], exact_gradient=g)
+    return _EXACT_TOL.check(err, max(1.0, float(np.max(np.abs(g)))),
+                            expected_sg=res["mean_sg"], exact_gradient=g)
 
 
 def _bias_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
@@ -296,14 +288,45 @@ def _bias_eval(prob: exact.TinyProblem, ctx: Any) -> Outcome:
     g = exact.exact_gradient(prob)
     bias = float(np.max(np.abs(res["mean_sg"] - g)))
     # the floor is 1000x the accuracy of the exact gradient (see the control claim)
-    return Outcome.exceeds(bias, 1e-4 * max(1.0, float(np.max(np.abs(g)))),
-                           expected_sg=res["mean_sg"], exact_gradient=g,
-                           relative_bias=bias / max(float(np.max(np.abs(g))), 1e-300))
+    return _BIAS_TOL.check_exceeds(bias, max(1.0, float(np.max(np.abs(g)))),
+                                   expected_sg=res["mean_sg"], exact_gradient=g,
+                                   relative_bias=bias / max(float(np.max(np.abs(g))), 1e-300))
 
 
 _FD_WHY = ("Richardson-extrapolated central differences (h = 1e-3, 5e-4) of an analytic "
            "expectation have truncation error O(h^4) ~ 1e-12 and rounding error ~ eps |E[L]|/h "
            "~ 1e-12; 1e-7 relative leaves a 1e4 margin while a wrong gradient term is O(1)")
+
+_SLOPE_TOL = Tolerance(1e-3, "the log-gap slope in dt/tau_max must be -1 within 1e-3: "
+                            "at dt/tau_max = 10..20 the faster decay (rates apart by a factor "
+                            ">= 2, or equal) and the next order change the slope by "
+                            "O(e^-10) ~ 5e-5 times a coefficient ratio; spikes must agree "
+                            "exactly wherever |W x - theta| exceeds twice the remaining gap")
+_REFRACTORY_TOL = Tolerance(_SLOPE_TOL.value, "same slope tolerance as lif.perceptron-limit "
+                            "(next order O(e^-10)); spikes must equal the independently computed "
+                            "refractory Perceptron wherever its margin exceeds twice the gap")
+_FD_TOL = Tolerance(1e-6, "|bptt - fd| <= 1e-6 max(|fd|, |bptt|, 1e-3 |L|) + "
+                            "truncation + 1.5 delta/h. fd is Richardson (4 D(h) - D(2h))/3 at "
+                            "h = 5e-6; its truncation is bounded by its distance to the same at "
+                            "h = 1e-5 (valid whenever halving h at least halves the error; "
+                            "16x for O(h^4)), ~1e-12 usually, up to 4e-7 with steep noise near "
+                            "threshold. The forward pass's rounding reaches L through dL/dU "
+                            "like the gradient itself, ~1e-8 relative (seen <= 1e-8); any "
+                            "missing or wrong BPTT term is an O(1) relative error. The loss's "
+                            "final reduction is off by an absolute delta that does not shrink "
+                            "with the gradient (log s, s >= 1, is off by eps however small the "
+                            "cross-entropy): delta = eps((C + 3) + 4 sum_j|l_j - max l| + "
+                            "(2 + n)|L|) for the readout, (T B C + 3) eps |L| for van Rossum; "
+                            "it enters (4 D(h) - D(2h))/3 as (4/h + 1/(2h)) delta/3 = "
+                            "1.5 delta/h (see _fd_rounding)")
+_MC_TOL = Tolerance(Z, MC_WHY + "; plus the float64 rounding of the exact side "
+                            "(eps times: 2^(TN) sum_h P|SG| for the sum over histories, "
+                            "(2TN + 1) max|SG| for the products of probabilities, 24 T max|SG| "
+                            "for one history's SG in two implementations; see _float_floor), "
+                            "all that is left for zero-variance components")
+_EXACT_TOL = Tolerance(1e-7, _FD_WHY)
+_BIAS_TOL = Tolerance(1e-4, "the bias must exceed 1e-4 max|dE/dW|, 1000x the accuracy "
+                            "of the exact gradient demonstrated by the control claim")
 
 CLAIMS = (
     Claim(
@@ -315,11 +338,7 @@ CLAIMS = (
         formula=r"\lim_{dt/\tau\to\infty} U[n+2] = W x[n],\quad "
                 r"|U[n+2] - W x[n]| \sim C e^{-dt/\max(\tau_m, \tau_s)}",
         source="paper; theory 1.3, 1.4",
-        tolerance=Tolerance(1e-3, "the log-gap slope in dt/tau_max must be -1 within 1e-3: "
-                            "at dt/tau_max = 10..20 the faster decay (rates apart by a factor "
-                            ">= 2, or equal) and the next order change the slope by "
-                            "O(e^-10) ~ 5e-5 times a coefficient ratio; spikes must agree "
-                            "exactly wherever |W x - theta| exceeds twice the remaining gap"),
+        tolerance=_SLOPE_TOL,
         evaluate=_limit_eval,
         points=_limit_points,
         examples=(Example("2 inputs, 1 neuron", (np.array([[1.5, -0.7]]),
@@ -342,9 +361,7 @@ CLAIMS = (
                   "period, y[n] = H(W x[n] - theta)(1 - y[n-1]).",
         formula=r"U[n+2] \to W x[n]\,(1 - S[n+1])",
         source="extension (a finding); theory 1.3, 8.3",
-        tolerance=Tolerance(1e-3, "same slope tolerance as lif.perceptron-limit (next order "
-                            "O(e^-10)); spikes must equal the independently computed "
-                            "refractory Perceptron wherever its margin exceeds twice the gap"),
+        tolerance=_REFRACTORY_TOL,
         evaluate=_refractory_eval,
         points=_limit_points,
         examples=(Example("constant strong input", (np.array([[2.0, 0.5]]), np.ones((6, 2)),
@@ -363,20 +380,7 @@ CLAIMS = (
                   "hand-written BPTT with SD = f' is the exact gradient of the loss.",
         formula=r"\nabla_W L \cdot d = \lim_{h\to0} \frac{L(W + h d) - L(W - h d)}{2h}",
         source="extension (machinery check); theory 1.3, 5.1",
-        tolerance=Tolerance(1e-6, "|bptt - fd| <= 1e-6 max(|fd|, |bptt|, 1e-3 |L|) + "
-                            "truncation + 1.5 delta/h. fd is Richardson (4 D(h) - D(2h))/3 at "
-                            "h = 5e-6; its truncation is bounded by its distance to the same at "
-                            "h = 1e-5 (valid whenever halving h at least halves the error; "
-                            "16x for O(h^4)), ~1e-12 usually, up to 4e-7 with steep noise near "
-                            "threshold. The forward pass's rounding reaches L through dL/dU "
-                            "like the gradient itself, ~1e-8 relative (seen <= 1e-8); any "
-                            "missing or wrong BPTT term is an O(1) relative error. The loss's "
-                            "final reduction is off by an absolute delta that does not shrink "
-                            "with the gradient (log s, s >= 1, is off by eps however small the "
-                            "cross-entropy): delta = eps((C + 3) + 4 sum_j|l_j - max l| + "
-                            "(2 + n)|L|) for the readout, (T B C + 3) eps |L| for van Rossum; "
-                            "it enters (4 D(h) - D(2h))/3 as (4/h + 1/(2h)) delta/3 = "
-                            "1.5 delta/h (see _fd_rounding)"),
+        tolerance=_FD_TOL,
         evaluate=_fd_eval,
         points=_fd_points,
         examples=tuple(Example(f"{fam.name} {reset} {'readout' if ro else 'van Rossum'}",
@@ -398,11 +402,7 @@ CLAIMS = (
                   "naive reference.",
         formula=r"\frac1n\sum_{k} SG(h_k) \to \sum_{h} P(h)\, SG(h)",
         source="extension (machinery check); theory 1.3, 5.5",
-        tolerance=Tolerance(1.0, MC_WHY + "; plus the float64 rounding of the exact side "
-                            "(eps times: 2^(TN) sum_h P|SG| for the sum over histories, "
-                            "(2TN + 1) max|SG| for the products of probabilities, 24 T max|SG| "
-                            "for one history's SG in two implementations; see _float_floor), "
-                            "all that is left for zero-variance components"),
+        tolerance=_MC_TOL,
         evaluate=_mc_eval,
         points=_tiny_points,
         examples=tuple(Example(f"2 neurons 5 steps {r}", _pinned(r)) for r in lif.RESETS),
@@ -419,7 +419,7 @@ CLAIMS = (
                   "single neuron.",
         formula=r"E[SG] = \frac{\partial}{\partial W}\sum_h P(h) L(h)",
         source="extension; theory 3.2, 8.3",
-        tolerance=Tolerance(1e-7, _FD_WHY),
+        tolerance=_EXACT_TOL,
         evaluate=_exact_eval,
         points=lambda ctx: st.builds(_tiny, st.integers(0, 2**31 - 1), st.just("none"),
                                      st.sampled_from((escape.Sigmoid, escape.Gaussian)),
@@ -436,8 +436,7 @@ CLAIMS = (
                   "change later potentials, the temporal analogue of the hidden-layer bias.",
         formula=r"E[SG] \ne \partial_W E[L]\ \text{(reset decay or full)}",
         source="extension (a finding); theory 5.4, 8.3",
-        tolerance=Tolerance(1.0, "the bias must exceed 1e-4 max|dE/dW|, 1000x the accuracy "
-                            "of the exact gradient demonstrated by the control claim"),
+        tolerance=_BIAS_TOL,
         evaluate=_bias_eval,
         # a small space, so that hypothesis.find's shrinking of a witness stays cheap
         points=lambda ctx: st.builds(_tiny, st.sampled_from(range(10)),

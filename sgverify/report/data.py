@@ -25,10 +25,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..claims import VERDICTS, Result, jsonable
+from ..claims import EVIDENCE_SCHEMA, VERDICTS, Evidence, Result, jsonable, monte_carlo_rows
 
 __all__ = [
     "DISPLAY_STATUSES",
+    "RATIO_LABELS",
     "REPORT_FORMAT",
     "AuditSection",
     "ClaimEntry",
@@ -42,8 +43,9 @@ __all__ = [
     "propagate_status",
 ]
 
-#: version of the report.json layout; bump when keys change meaning
-REPORT_FORMAT = 1
+#: version of the report.json layout; bump when keys change meaning (2: typed evidence, whose
+#: own schema version is ``evidence_schema``)
+REPORT_FORMAT = 2
 #: what a card can show: a verdict, or "blocked" (confirmed itself, but a dependency failed)
 DISPLAY_STATUSES: tuple[str, ...] = ("confirmed", "blocked", "refuted", "inconclusive", "error")
 #: Monte Carlo comparisons listed per card; the rest are counted (all are in report.json)
@@ -96,36 +98,6 @@ def propagate_status(
     return shown
 
 
-#: evidence keys renamed for people in the "where" of a Monte Carlo row
-_PLACES = {"examples": "example", "worst_info": "worst point", "worst_point": "worst point"}
-
-
-def _is_mc(d: Mapping[str, Any]) -> bool:
-    return "samples" in d and "min_detectable_bias" in d
-
-
-def _walk_mc(obj: Any, path: list[str], rows: list[dict[str, Any]]) -> None:
-    if isinstance(obj, Mapping):
-        if _is_mc(obj):
-            err, bound = obj.get("error"), obj.get("bound")
-            numeric = isinstance(err, (int, float)) and isinstance(bound, (int, float))
-            ratio = err / bound if numeric and bound > 0 else None
-            rows.append({"where": " › ".join(path) or "claim", "samples": obj.get("samples"),
-                         "error": err, "bound": bound, "ratio": ratio,
-                         "min_detectable_bias": obj.get("min_detectable_bias"),
-                         "exact": obj.get("exact"), "mean": obj.get("mean")})
-        for key, val in obj.items():
-            if key in ("info", "outcome"):  # plumbing levels, not places a reader names
-                _walk_mc(val, path, rows)
-            elif isinstance(val, (Mapping, list)):
-                _walk_mc(val, [*path, _PLACES.get(str(key), str(key))], rows)
-    elif isinstance(obj, list):
-        for i, val in enumerate(obj):
-            name = val.get("name") if isinstance(val, Mapping) else None
-            label = str(name) if isinstance(name, str) else f"[{i}]"
-            _walk_mc(val, [*path[:-1], f"{path[-1]} {label}" if path else label], rows)
-
-
 def _compact(obj: Any, limit: int = 300) -> str:
     import json
 
@@ -133,27 +105,35 @@ def _compact(obj: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _fails(out: Any) -> bool:
-    return isinstance(out, Mapping) and out.get("conclusive", True) and out.get("holds") is False
+#: what an outcome's ratio measures, by how it was formed (the card's label)
+RATIO_LABELS = {
+    "within": "error / bound",
+    "exceeds": "floor / effect",
+    "check": "yes/no check (0 holds, inf fails)",
+    "all": "worst part",
+}
 
 
-def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
-    """The evidence a reader looks for first, pulled out of a claim's evidence dict.
+def evidence_digest(evidence: Evidence) -> dict[str, Any]:
+    """The evidence a reader looks for first, pulled out of a claim's typed evidence.
 
-    Keys: ``checks_run``, ``worst_ratio``, ``worst_where``, ``examples`` (pinned examples with
-    ratio and outcome), ``search`` (Hypothesis statistics), ``counterexample``,
-    ``failed`` (symbolic, pinned or summary checks that conclusively do not hold),
+    Keys: ``checks_run``, ``worst_ratio``, ``worst_where``, ``ratio_label`` (what the worst
+    ratio measures: ``error / bound`` or ``floor / effect``...), ``worst_bound`` (the bound or
+    floor that decided, with its tolerance and scale when the claim's tolerance set it),
+    ``examples`` (pinned examples with ratio and outcome), ``search`` (Hypothesis
+    statistics), ``counterexample``, ``failed`` (checks that conclusively do not hold),
     ``monte_carlo`` (rows with sample size and minimum detectable bias, worst first),
     ``mc_count``, ``error`` and ``traceback``.
     """
     examples = [
-        {"name": ex.get("name", f"[{i}]"), "ratio": ex.get("ratio"), "holds": ex.get("holds"),
-         "conclusive": ex.get("conclusive", True), "point": _compact(ex.get("point"), 160)}
-        for i, ex in enumerate(evidence.get("examples") or [])
+        {"name": c.name, "ratio": c.outcome.get("ratio"), "holds": c.holds,
+         "conclusive": c.conclusive, "point": _compact(c.point, 160)}
+        for c in evidence.stage("example")
     ]
-    search = evidence.get("search")
+    search = evidence.search
     search_digest = counter = None
     if isinstance(search, Mapping):
+        witness = [c for c in evidence.stage("search") if c.name == "witness"]
         search_digest = {
             "mode": search.get("mode"),
             "examples_run": search.get("examples_run"),
@@ -161,27 +141,28 @@ def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
             "worst_ratio": search.get("worst_ratio"),
             "worst_point": _compact(search.get("worst_point")) if "worst_point" in search else None,
             "found": search.get("found"),
-            "witness": _compact(search.get("witness")) if "witness" in search else None,
+            "witness": _compact(witness[0].point) if witness else None,
         }
-        ce = search.get("counterexample")
-        if isinstance(ce, Mapping):
-            counter = {"point": _compact(ce.get("point"), 600), "ratio": ce.get("ratio"),
-                       "info": _compact(ce.get("info"), 900)}
-    failed = [{"where": "symbolic derivation", "ratio": evidence["symbolic"].get("ratio")}
-              for _ in [0] if _fails(evidence.get("symbolic"))]
-    failed += [{"where": f"example {ex.get('name')}", "ratio": ex.get("ratio")}
-               for ex in evidence.get("examples") or [] if _fails(ex)]
-    failed += [{"where": "summary", "ratio": evidence["summary"].get("ratio")}
-               for _ in [0] if _fails(evidence.get("summary"))]
-    rows: list[dict[str, Any]] = []
-    _walk_mc(evidence, [], rows)
+    for c in evidence.stage("search"):
+        if c.name == "counterexample":
+            counter = {"point": _compact(c.point, 600), "ratio": c.outcome.get("ratio"),
+                       "info": _compact(c.outcome.get("info"), 900)}
+    failed = [{"where": c.where, "ratio": c.outcome.get("ratio")}
+              for c in evidence.checks if c.fails and c.stage != "search"]
+    rows = [{"where": r["where"], "samples": r.get("samples"), "error": r.get("error"),
+             "bound": r.get("bound"), "ratio": r.get("ratio"),
+             "min_detectable_bias": r.get("min_detectable_bias"), "exact": r.get("exact"),
+             "mean": r.get("mean")} for r in monte_carlo_rows(evidence)]
     rows.sort(key=lambda r: -(r["ratio"] if isinstance(r["ratio"], (int, float)) else -1.0))
     mdb = [r["min_detectable_bias"] for r in rows
            if isinstance(r["min_detectable_bias"], (int, float))]
+    worst = evidence.worst
     return {
-        "checks_run": evidence.get("checks_run"),
-        "worst_ratio": evidence.get("worst_ratio"),
-        "worst_where": evidence.get("worst_where"),
+        "checks_run": evidence.checks_run,
+        "worst_ratio": None if worst is None else worst.ratio,
+        "worst_where": None if worst is None else worst.where,
+        "ratio_label": RATIO_LABELS.get(worst.test, "") if worst is not None else "",
+        "worst_bound": _deciding_bound(evidence),
         "examples": examples,
         "search": search_digest,
         "counterexample": counter,
@@ -190,9 +171,30 @@ def evidence_digest(evidence: Mapping[str, Any]) -> dict[str, Any]:
         "mc_count": len(rows),
         "mc_samples": sorted({r["samples"] for r in rows if isinstance(r["samples"], int)}),
         "mc_min_detectable_bias": [min(mdb), max(mdb)] if mdb else None,
-        "error": evidence.get("error"),
-        "traceback": evidence.get("traceback"),
+        "error": evidence.error,
+        "traceback": evidence.traceback,
     }
+
+
+def _deciding_bound(evidence: Evidence) -> dict[str, Any] | None:
+    """The bound (or floor) of the leaf check that set the worst ratio, as the card shows it."""
+    worst = evidence.worst
+    if worst is None:
+        return None
+    check = next(c for c in evidence.checks
+                 if c.stage == worst.stage and c.name == worst.name)
+    out: Mapping[str, Any] = check.outcome
+    path = []
+    while out.get("test") == "all" and out.get("info", {}).get("worst") in (out.get("parts") or {}):
+        name = out["info"]["worst"]
+        path.append(str(name))
+        out = out["parts"][name]
+    info = out.get("info", {})
+    mc = out.get("monte_carlo") or {}
+    keys = ("error", "bound", "value", "floor", "tolerance", "scale")
+    found = {k: info[k] for k in keys if k in info}
+    found.update({k: mc[k] for k in ("error", "bound", "z", "samples") if k in mc})
+    return {"part": " › ".join(path), "test": out.get("test"), **found} if found else None
 
 
 @dataclass
@@ -319,6 +321,7 @@ class ReportData:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": REPORT_FORMAT,
+            "evidence_schema": EVIDENCE_SCHEMA,
             "environment": {**self.environment, "profile": self.profile,
                             "seconds": round(self.seconds, 3)},
             "summary": {"counts": self.counts, "display_counts": self.display_counts,
@@ -473,8 +476,8 @@ def build_report(
                              {r["id"]: r["expected"] for r in records})
     entries = [
         ClaimEntry(rec, shown[rec["id"]][0], rec["status"] == rec["expected"],
-                   shown[rec["id"]][1], shown[rec["id"]][2], evidence_digest(rec["evidence"]))
-        for rec in records
+                   shown[rec["id"]][1], shown[rec["id"]][2], evidence_digest(r.evidence))
+        for r, rec in zip(results, records, strict=True)
     ]
     return ReportData(dict(environment), profile, float(seconds), entries, list(figures), audit,
                       _proofs(entries, root or _ROOT))

@@ -200,10 +200,10 @@ def _catalogue_from(results: Sequence[Any]) -> Any:
 
     for r in results:
         if r.claim.id == _CATALOGUE_CLAIM:
-            records = r.evidence.get("summary", {}).get("info", {}).get("records")
+            records = (r.evidence.outcome("summary") or {}).get("info", {}).get("records")
             if isinstance(records, list):
                 return collect_audit(lambda records=records: records)
-            reason = r.evidence.get("error", "the claim produced no catalogue records")
+            reason = r.evidence.error or "the claim produced no catalogue records"
             return AuditSection(False, reason=f"{_CATALOGUE_CLAIM}: {reason}")
     return AuditSection(False, reason=f"{_CATALOGUE_CLAIM} was not run")
 

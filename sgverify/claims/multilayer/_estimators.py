@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ... import network, stochad
-from .._common import EPS, MC_WHY, mean_check
+from .._common import EPS, MC_WHY, MONTE_CARLO
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     DEEP,
@@ -73,7 +73,7 @@ def _triples_eval(point, ctx) -> Outcome:
         for prm in params:
             k = prm[0]
             sample = est[k][0][(slice(None), *prm[1:])] if len(prm) == 3 else est[k][1][:, prm[1]]
-            checks[f"{side} {prm}"] = mean_check(float(sample.mean()), _get(grad, prm),
+            checks[f"{side} {prm}"] = MONTE_CARLO.check_mean(float(sample.mean()), _get(grad, prm),
                                                  _get(var_ex, prm), n)
         ident = max(abs(_get(mean_ex, p) - _get(grad, p)) for p in _params(net))
         checks[f"{side} exact mean identity"] = Outcome.within(ident, _float_bound(net, x))
@@ -129,7 +129,7 @@ def _fd_eval(point, ctx) -> Outcome:
         "variance_slope_crn_is_-1": Outcome.within(abs(s_crn + 1.0), 0.02, slope=s_crn,
                                                    variances=rows["crn"]),
         "bias_vanishes": Outcome.within(bias[-1], 1e-6 * max(1.0, abs(grad)), bias=bias),
-        "monte_carlo_mean_eps=0.1": mean_check(float(est.mean()), m1, v1, n),
+        "monte_carlo_mean_eps=0.1": MONTE_CARLO.check_mean(float(est.mean()), m1, v1, n),
     }, eps=_EPS_GRID, param=prm, gradient=grad, net=net, x=x)
 
 

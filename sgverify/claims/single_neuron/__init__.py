@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ... import escape
 from ... import strategies as sst
-from .._common import MC_WHY
+from .._common import MC_WHY, MONTE_CARLO
 from .._record import Claim, Example, Tolerance
 from ._limits import limit_eval, limit_symbolic, loss_eval, loss_points, loss_symbolic
 from ._neuron import (
@@ -22,7 +22,7 @@ from ._neuron import (
     sg_equals_spm_eval,
     sg_equals_spm_symbolic,
 )
-from ._shared import FLOAT_WHY, PROOF, REL, S5, STAT_TOL, example, neuron_points, prob_points
+from ._shared import FLOAT_TOL, FLOAT_WHY, PROOF, S5, example, neuron_points, prob_points
 from ._stochastic import smoothed_eval, smoothed_symbolic, unbiased_eval, unbiased_symbolic
 
 __all__ = ["CLAIMS"]
@@ -35,7 +35,7 @@ CLAIMS = (
         "E[y] = f(u) for y ~ Bernoulli(f(u)).",
         formula=r"\mathbb{E}[y] = f(u),\quad u = w\cdot x - \theta",
         source="paper; theory 1.2",
-        tolerance=STAT_TOL,
+        tolerance=MONTE_CARLO,
         evaluate=expected_output_eval,
         points=lambda ctx: neuron_points(ctx, families=escape.FAMILIES).flatmap(
             lambda p: st.tuples(*(st.just(a) for a in p), sst.seeds())
@@ -71,7 +71,7 @@ CLAIMS = (
         formula=r"\frac{\partial \mathbb{E}[y]}{\partial w_i} = f'(u)\,x_i = \mathrm{SD}(u)\,x_i "
         r"\iff \mathrm{SD} = f'",
         source="paper; theory 3.1, 3.2",
-        tolerance=Tolerance(REL, FLOAT_WHY),
+        tolerance=FLOAT_TOL,
         evaluate=sg_equals_spm_eval,
         points=neuron_points,
         examples=(

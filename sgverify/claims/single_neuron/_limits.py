@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -12,9 +11,9 @@ from hypothesis import strategies as st
 from ... import escape, reference
 from ... import strategies as sst
 from ... import symbols as S
-from .._common import EPS, mean_check, potential_for_probability
+from .._common import EPS, MONTE_CARLO, potential_for_probability
 from .._record import Outcome
-from ._shared import REL
+from ._shared import FLOAT_TOL
 
 __all__ = ["limit_eval", "limit_symbolic", "loss_eval", "loss_points", "loss_symbolic"]
 
@@ -66,7 +65,7 @@ def limit_symbolic() -> Outcome:
         "mean, u=0": sig.subs(S.u, 0),
     }
     ok = lims["mean, u>0"] == 1 and lims["mean, u<0"] == 0 and lims["variance, u>0"] == 0
-    return Outcome(ok, 0.0 if ok else math.inf, {k: str(v) for k, v in lims.items()})
+    return Outcome.check(ok, {k: str(v) for k, v in lims.items()})
 
 
 # --- single-neuron.nonlinear-loss-caveat --------------------------------------------------------
@@ -92,13 +91,11 @@ def loss_eval(point, ctx) -> Outcome:
     sg_samples = dp * x * 2.0 * (y - target)
     return Outcome.all_of(
         {
-            "affine_formula_is_exact": Outcome.within(
-                abs(exact - ref), REL * max(abs(ref), 1e-300)
-            ),
+            "affine_formula_is_exact": FLOAT_TOL.check(abs(exact - ref), max(abs(ref), 1e-300)),
             "gap_is_f'(u)x(2f(u)-1)": Outcome.within(
                 abs(gap - dp * x * (2 * p - 1)), 64 * EPS * abs(dp * x)
             ),
-            "average_sg_monte_carlo": mean_check(
+            "average_sg_monte_carlo": MONTE_CARLO.check_mean(
                 float(sg_samples.mean()), avg_sg, (2 * dp * x) ** 2 * p * (1 - p), n
             ),
             "average_sg_differs": Outcome.exceeds(abs(gap), 1e-3 * abs(dp * x)),
@@ -129,8 +126,6 @@ def loss_symbolic() -> Outcome:
     gap = sp.factor(sp.simplify(avg_sg - exact))
     expected = sp.factor(fprime * (2 * p - 1))
     ok = sp.simplify(gap - expected) == 0
-    return Outcome(
-        ok,
-        0.0 if ok else math.inf,
+    return Outcome.check(ok,
         {"exact": str(sp.factor(exact)), "average_sg": str(sp.factor(avg_sg)), "gap": str(gap)},
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
@@ -11,9 +9,9 @@ from hypothesis import strategies as st
 from ... import escape, neuron, reference
 from ... import strategies as sst
 from ... import symbols as S
-from .._common import EPS, density_reference, is_zero_everywhere, mean_check, within_any
+from .._common import EPS, MONTE_CARLO, density_reference, is_zero_everywhere, within_any
 from .._record import Outcome
-from ._shared import REL, preactivation_of
+from ._shared import FLOAT_TOL, preactivation_of
 
 __all__ = [
     "expected_output_eval",
@@ -35,14 +33,13 @@ def expected_output_eval(point, ctx) -> Outcome:
     rng = np.random.default_rng(seed)
     y = neuron.sample(w, x, esc, rng, n, theta)
     p = float(neuron.expected_output(w, x, esc, theta))
-    return mean_check(float(y.mean()), p, p * (1 - p), n, family=repr(esc))
+    return MONTE_CARLO.check_mean(float(y.mean()), p, p * (1 - p), n, family=repr(esc))
 
 
 def expected_output_symbolic() -> Outcome:
     expr = neuron.expected_output_expr(S.f)
     ok = sp.simplify(expr - S.f(S.w * S.x - S.theta)) == 0
-    return Outcome(
-        ok, 0.0 if ok else math.inf, {"derivation": f"E[y] = sum_y y P(y) = {sp.sstr(expr)}"}
+    return Outcome.check(ok, {"derivation": f"E[y] = sum_y y P(y) = {sp.sstr(expr)}"}
     )
 
 
@@ -80,8 +77,8 @@ def sg_equals_spm_eval(point, ctx) -> Outcome:
     )
     return Outcome.all_of(
         {
-            "sg_matched_vs_mp_dEy_du": within_any(float(sg[i] / xs[i]), refs, REL, slack),
-            "spm_gradient_vs_mp": within_any(float(spm[i] / xs[i]), refs, REL, slack),
+            "sg_matched_vs_mp_dEy_du": within_any(float(sg[i] / xs[i]), refs, FLOAT_TOL, slack),
+            "spm_gradient_vs_mp": within_any(float(spm[i] / xs[i]), refs, FLOAT_TOL, slack),
             "gradient_along_x": parallel,
         },
         family=repr(esc),
@@ -108,9 +105,7 @@ def sg_equals_spm_symbolic() -> Outcome:
         # reduce to one variable: at x = 1, theta = 0 the difference is a function of w = v
         families[cls.name] = is_zero_everywhere(diff.subs({S.x: 1, S.theta: 0}), S.w)
     ok = generic == 0 and all(families.values())
-    return Outcome(
-        ok,
-        0.0 if ok else math.inf,
+    return Outcome.check(ok,
         {"generic_f": f"dE[y]/dw - f'(u) x = {generic}", "per_family": families},
     )
 
@@ -171,4 +166,4 @@ def mismatch_symbolic() -> Outcome:
     d = sp.diff(sig(S.beta_sg, S.z), S.z) - sp.diff(sig(S.beta_n, S.z), S.z)
     at0 = sp.simplify(d.subs(S.z, 0))
     ok = sp.simplify(at0 - (S.beta_sg - S.beta_n) / 4) == 0
-    return Outcome(ok, 0.0 if ok else math.inf, {"SD_SG(0) - f'(0)": str(at0)})
+    return Outcome.check(ok, {"SD_SG(0) - f'(0)": str(at0)})

@@ -9,15 +9,13 @@ from hypothesis import strategies as st
 
 from ... import escape, neuron
 from ... import strategies as sst
-from .._common import MC_WHY
 from .._record import Tolerance
 
 __all__ = [
+    "FLOAT_TOL",
     "FLOAT_WHY",
     "PROOF",
-    "REL",
     "S5",
-    "STAT_TOL",
     "example",
     "neuron_points",
     "preactivation_of",
@@ -26,8 +24,6 @@ __all__ = [
 
 PROOF = "proofs/single_neuron.py"
 
-#: relative tolerance of float64 against mpmath for f'(u) x at |z| <= 40 (see FLOAT_WHY)
-REL = 1e-9
 FLOAT_WHY = (
     "float64 vs mpmath relative error <= 1e-9: rounding z = beta u costs eps z^2 <= 4e-13 "
     "relative in the worst density (Gaussian, |z| <= 40), rounding u = w.x adds n eps beta "
@@ -72,5 +68,7 @@ def prob_points(ctx) -> st.SearchStrategy:
     )
 
 
+#: relative tolerance of float64 against mpmath for f'(u) x at |z| <= 40
+FLOAT_TOL = Tolerance(1e-9, FLOAT_WHY)
+
 S5 = escape.Sigmoid(5.0)
-STAT_TOL = Tolerance(1.0, MC_WHY)

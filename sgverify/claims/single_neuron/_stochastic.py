@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy as sp
 
 from ... import neuron, stochad
 from ... import symbols as S
-from .._common import EPS, mean_check, potential_for_probability
+from .._common import EPS, MONTE_CARLO, potential_for_probability
 from .._record import Outcome
 
 __all__ = ["smoothed_eval", "smoothed_symbolic", "unbiased_eval", "unbiased_symbolic"]
@@ -30,7 +28,7 @@ def unbiased_eval(point, ctx) -> Outcome:
             abs(m_exact - 1.0), 8 * EPS / min(p, 1 - p)
         )
         est = stochad.bernoulli_triple(p, uniform, side).estimate * dp * x
-        checks[f"{side}_monte_carlo"] = mean_check(
+        checks[f"{side}_monte_carlo"] = MONTE_CARLO.check_mean(
             float(est.mean()), exact, v_exact * (dp * x) ** 2, n
         )
     return Outcome.all_of(checks, family=repr(esc), p=p, dEy_dw=exact)
@@ -40,9 +38,7 @@ def unbiased_symbolic() -> Outcome:
     means = {s: stochad.exact_moments_expr(s)[0] for s in stochad.SIDES}
     chained = {s: sp.simplify(m * sp.Derivative(S.f(S.u), S.u)) for s, m in means.items()}
     ok = all(m == 1 for m in means.values())
-    return Outcome(
-        ok,
-        0.0 if ok else math.inf,
+    return Outcome.check(ok,
         {
             "mean_per_unit_p": {k: str(v) for k, v in means.items()},
             "chained_with_p=f(u)": {k: str(v) for k, v in chained.items()},
@@ -89,7 +85,8 @@ def smoothed_eval(point, ctx) -> Outcome:
             abs(var - by_hand), 64 * EPS * max(1.0, by_hand) / min(p, 1 - p)
         )
         est = stochad.smoothed(xs, p, strat) * dp * x
-        checks[f"{strat}_monte_carlo"] = mean_check(float(est.mean()), sg, variances[strat], n)
+        checks[f"{strat}_monte_carlo"] = MONTE_CARLO.check_mean(float(est.mean()), sg,
+                                                                variances[strat], n)
     return Outcome.all_of(
         checks, family=repr(esc), p=p, sg=sg, variances_of_weight_gradient=variances
     )
@@ -103,4 +100,4 @@ def smoothed_symbolic() -> Outcome:
         same = sp.simplify(mean - 1) == 0 and sp.simplify(var - by_hand) == 0
         ok &= same
         found[strat] = {"mean": str(mean), "variance": str(sp.factor(var)), "matches": same}
-    return Outcome(ok, 0.0 if ok else math.inf, {"per_unit_p": found})
+    return Outcome.check(ok, {"per_unit_p": found})

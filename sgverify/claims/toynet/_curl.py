@@ -84,7 +84,7 @@ def _curl_symbolic() -> Outcome:
     ident = _gradient_identity()
     ok_ident = all(v == "0" for v in ident.values())
     return Outcome.all_of({
-        "sg_at_beta_is_sympy_gradient": Outcome(ok_ident, 0.0 if ok_ident else math.inf,
+        "sg_at_beta_is_sympy_gradient": Outcome.check(ok_ident,
                                                 {"diff_minus_field": ident}),
         "uv_asymmetry_closed_form": Outcome(diff_closed == 0, 0.0 if diff_closed == 0 else
                                             math.inf, {"residual": str(diff_closed)}),

@@ -97,8 +97,7 @@ def _flip_symbolic() -> Outcome:
         # relative (its slope in beta_SG is O(1)): 1e-10 keeps a 1e4 margin
         "critical_closed_vs_root_finding": Outcome.within(abs(crit_closed - crit_num),
                                                           1e-10 * crit_closed),
-        "sign_change_across_critical": Outcome(sides[0] < 0 < sides[1], 0.0 if sides[0] < 0 <
-                                               sides[1] else math.inf, {"sg_w": sides}),
+        "sign_change_across_critical": Outcome.check(sides[0] < 0 < sides[1], {"sg_w": sides}),
     }, t_star_expr=str(t_expr), t_star=t_num, critical_beta_sg=crit_closed,
        critical_beta_sg_root_finding=crit_num)
 

@@ -53,10 +53,10 @@ def _search_parts(point: tuple[Any, ...], loop: bool = True) -> dict[str, Outcom
             info = {"loop_integral": loop.value, "error_estimate": loop.error_estimate,
                     "rounding_bound": rnd, "magnitude": loop.magnitude}
     return {
-        "away_from_paper_points": Outcome(away, 0.0 if away else math.inf),
-        "sign_flip_w": Outcome(flip, 0.0 if flip else math.inf,
+        "away_from_paper_points": Outcome.check(away),
+        "sign_flip_w": Outcome.check(flip,
                                {"true_dy_dw": float(G[0]), "sg_w": float(Fv[0])}),
-        "nonzero_loop": Outcome(loop_ok, 0.0 if loop_ok else math.inf, info),
+        "nonzero_loop": Outcome.check(loop_ok, info),
     }
 
 
