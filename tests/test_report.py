@@ -207,7 +207,7 @@ def test_page_content_of_fixed_registry(tmp_path):
     assert "<math" in html and '<code class="latex">\\frac{</code>' in html
     assert html.count("<script") == 0 and "http://" not in html.replace(
         "http://www.w3.org/", "")  # only XML namespaces, never a fetched URL
-    assert "not available:" in html and "reproducer still being written" in html
+    assert "failed:" in html and "reproducer still being written" in html
     assert "data:image/png;base64," in html
     assert "min. detectable bias" in html and "80\u2009000" in html
     assert "sgverify check beta.broken --profile dev" in html
@@ -229,6 +229,23 @@ def test_report_json_twin(tmp_path):
     assert d["figures"][0]["data"] == {"beta": 100, "values": [0.0, 1.0, 0.0]}
     assert "png_base64" not in d["figures"][0]
     assert d["audit"]["available"] and len(d["audit"]["records"]) == 2
+    assert d["format"] == 2 and d["evidence_schema"] == 2
+    assert all(c["evidence"]["schema"] == 2 for c in d["claims"])
+
+
+def test_failed_builds_are_carried_in_the_data_and_shown(tmp_path):
+    def crashing_catalogue():
+        raise RuntimeError("catalogue exploded")
+
+    data = _fixed_data(tmp_path, audit=report.collect_audit(crashing_catalogue))
+    assert data.failures == ["figure broken: RuntimeError: reproducer still being written",
+                             "catalogue: RuntimeError: catalogue exploded"]
+    d = json.loads(report.report_json(data))
+    assert d["summary"]["failures"] == data.failures and d["audit"]["failed"]
+    html = report.render_html(data)
+    assert "Parts of this report failed to build" in html and "catalogue exploded" in html
+    # a figure that was simply not requested is no failure
+    assert _fixed_data(tmp_path, figures=[]).failures == []
 
 
 HOSTILE = '<script>alert("x")</script>'

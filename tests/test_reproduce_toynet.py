@@ -7,11 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from sgverify import _fig_toynet, cli, figures, paths, toynet
+from sgverify import cli, figures, paths, toynet
+from sgverify.figures import fig4c, fig5
 
 
 @pytest.fixture(scope="module")
-def fig5():
+def fig5_rep():
     return figures.reproduce("fig5")
 
 
@@ -25,7 +26,7 @@ def test_fig4b_contract_and_numbers(tmp_path):
     w_true = toynet.sg_w_zero(100.0, 100.0)
     for p in d["panels"]:
         assert set(p) == {"beta_sg", "sign_flip_intervals", "true_minimum_w", "sg_zero_w",
-                          "integrated_sg_minimum_w", "smoothed_minimum_w"}
+                          "integrated_sg_minimum_w", "smoothed_minimum_w", "grid_minima"}
         assert p["true_minimum_w"] == pytest.approx(w_true, abs=1e-14)
         w_sg = toynet.sg_w_zero(100.0, float(p["beta_sg"]))
         assert p["sg_zero_w"] == ([] if w_sg is None else [pytest.approx(w_sg, abs=1e-14)])
@@ -53,8 +54,8 @@ def test_fig4c_contract_and_gradients():
 
 
 @pytest.mark.slow  # a figure build
-def test_fig5_contract_and_loops(fig5, tmp_path):
-    d = json.loads(json.dumps(fig5.data))
+def test_fig5_contract_and_loops(fig5_rep, tmp_path):
+    d = json.loads(json.dumps(fig5_rep.data))
     assert d["beta"] == 10000 and d["radius"] == 1.8
     assert [(q["directions"], q["beta_sg"]) for q in d["loops"]] == [
         (n, b) for n in ("published", "scipy") for b in (1, 5, 20)]
@@ -66,15 +67,15 @@ def test_fig5_contract_and_loops(fig5, tmp_path):
         assert q["error_estimate"] < 1e-6 * abs(q["loop_integral"])
         assert abs(q["loop_integral"]) > 0.01
         assert abs(q["true_gradient_loop_integral"]) < 1e-13
-    assert figures.save_plot(fig5, tmp_path / "fig5.svg").stat().st_size > 10_000
+    assert figures.save_plot(fig5_rep, tmp_path / "fig5.svg").stat().st_size > 10_000
 
 
 @pytest.mark.slow  # a figure build
 def test_fig5_loop_values_are_reproducible():
     # the published plane, beta_SG = 1: an independent single call at 5e5 steps
-    circle = _fig_toynet.fig5_circle("published")
+    circle = fig5.circle("published")
     res = paths.loop_integral(lambda th: toynet.sg_field(th, 1.0, 1e4, 1.0), circle, 500_000)
-    toynet_loop = _fig_toynet.fig5_loop("published", 1.0, (1000, 500_000))
+    toynet_loop = fig5.loop("published", 1.0, (1000, 500_000))
     assert res.value == toynet_loop["loop_integral"]
 
 
@@ -88,6 +89,15 @@ def test_cli_reproduce_writes_json_and_plot(tmp_path, capsys):
 
 def test_unknown_directions_and_profile_raise():
     with pytest.raises(ValueError, match="directions"):
-        _fig_toynet.fig5_circle("random")
+        fig5.circle("random")
     with pytest.raises(ValueError, match="profile"):
-        _fig_toynet.fig4c("fast")
+        fig4c.compute("fast")
+    with pytest.raises(ValueError, match="profile"):
+        figures.reproduce("fig4b", "fast")
+    with pytest.raises(ValueError, match="figure must be one of"):
+        figures.compute("fig9", "dev")
+
+
+def test_profile_sets_fig5_effort():
+    assert fig5.steps_for("dev")[-1] == 200_000 and fig5.steps_for("thorough")[-1] == 10**6
+    assert all(200_000 % s == 0 for s in fig5.steps_for("dev"))

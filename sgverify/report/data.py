@@ -227,10 +227,15 @@ class ClaimEntry:
 
 @dataclass
 class FigureEntry:
-    """A reproduced paper figure (an inline PNG and its numbers), or why it is missing."""
+    """A reproduced paper figure (an inline PNG and its numbers), or why it is missing.
+
+    ``failed`` is True when building the figure raised: the page shows the failure and
+    :attr:`ReportData.failures` lists it, so a command can exit non-zero.
+    """
 
     name: str
     available: bool
+    failed: bool = False
     title: str = ""
     caption: str = ""
     reason: str = ""
@@ -252,12 +257,16 @@ class FigureEntry:
 
 @dataclass
 class AuditSection:
-    """The surrogate catalogue (``sgverify.audit.audit_catalogue()``), or why it is missing."""
+    """The surrogate catalogue (``sgverify.audit.audit_catalogue()``), or why it is missing.
+
+    ``failed`` is True when the catalogue build raised (listed in :attr:`ReportData.failures`).
+    """
 
     available: bool
     reason: str = ""
     records: list[dict[str, Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    failed: bool = False
 
     @property
     def verdict_counts(self) -> dict[str, int]:
@@ -269,7 +278,8 @@ class AuditSection:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"available": self.available, "reason": self.reason, "records": self.records}
+        return {"available": self.available, "failed": self.failed, "reason": self.reason,
+                "records": self.records}
 
 
 @dataclass
@@ -311,6 +321,18 @@ class ReportData:
         return out
 
     @property
+    def failures(self) -> list[str]:
+        """Builds that raised (figures, the catalogue): each ``"what: reason"``.
+
+        Claims are judged by their verdicts; these are the other parts of the page that
+        failed, which a command writing the report should report as a failure too.
+        """
+        out = [f"figure {f.name}: {f.reason}" for f in self.figures if f.failed]
+        if self.audit is not None and self.audit.failed:
+            out.append(f"catalogue: {self.audit.reason}")
+        return out
+
+    @property
     def sections(self) -> list[tuple[str, list[ClaimEntry]]]:
         """Claims grouped by section, in paper (registry) order."""
         groups: dict[str, list[ClaimEntry]] = {}
@@ -326,7 +348,8 @@ class ReportData:
                             "seconds": round(self.seconds, 3)},
             "summary": {"counts": self.counts, "display_counts": self.display_counts,
                         "claims": len(self.claims),
-                        "as_expected": sum(c.ok for c in self.claims)},
+                        "as_expected": sum(c.ok for c in self.claims),
+                        "failures": self.failures},
             "claims": [c.to_dict() for c in self.claims],
             "figures": [f.to_dict() for f in self.figures],
             "audit": None if self.audit is None else self.audit.to_dict(),
@@ -364,8 +387,8 @@ def figure_entry(
         entry = FigureEntry(name, True, title=str(getattr(rep, "title", "") or name),
                             caption=str(getattr(rep, "caption", "") or ""),
                             png_base64=png, data=jsonable(dict(rep.data)))
-    except Exception as exc:  # a reproducer still being written must not break the report
-        entry = FigureEntry(name, False, reason=_reason(exc),
+    except Exception as exc:  # the page shows the failure; ReportData.failures lists it
+        entry = FigureEntry(name, False, failed=True, reason=_reason(exc),
                             data={"traceback": traceback.format_exc(limit=4)})
     finally:
         _close(rep)
@@ -420,8 +443,8 @@ def collect_audit(provider: Callable[[], Iterable[Any]] | None = None) -> AuditS
         records = [jsonable(r.to_dict() if hasattr(r, "to_dict") else r) for r in provider()]
         if not all(isinstance(r, dict) for r in records):
             raise TypeError("audit_catalogue() must return records with to_dict() -> dict")
-    except Exception as exc:  # another engineer's module in progress must not break the report
-        return AuditSection(False, reason=_reason(exc))
+    except Exception as exc:  # the page shows the failure; ReportData.failures lists it
+        return AuditSection(False, reason=_reason(exc), failed=True)
     keys: list[str] = []
     for r in records:
         keys.extend(k for k in r if k not in keys)

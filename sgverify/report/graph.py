@@ -71,26 +71,9 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
-    """Inline SVG of the ``uses`` graph.
-
-    Parameters
-    ----------
-    nodes
-        ``(claim id, shown status, ids it uses)`` in paper order. Uses outside ``nodes``
-        (claims not checked in this run) are not drawn.
-
-    Returns
-    -------
-    str
-        An ``<svg>`` element; every claim-supplied string in it is escaped.
-    """
-    status = {cid: st for cid, st, _ in nodes}
-    uses = {cid: tuple(u) for cid, _, u in nodes}
-    for st in status.values():
-        if st not in COLOURS:
-            raise ValueError(f"status must be one of {', '.join(COLOURS)}, got {st!r}")
-    level = levels(uses)
+def _layout(nodes: Sequence[tuple[str, str, Sequence[str]]], level: dict[str, int]
+            ) -> tuple[dict[str, tuple[float, float]], list[str], float, float]:
+    """Node positions (one band per section, one column per level), band SVG, width, height."""
     sections: dict[str, dict[int, list[str]]] = {}
     for cid, _, _ in nodes:
         sections.setdefault(cid.split(".", 1)[0], {}).setdefault(level[cid], []).append(cid)
@@ -111,6 +94,12 @@ def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
                 pos[cid] = (_LEFT + lv * (_NODE_W + _HGAP),
                             y + _BAND_TOP + j * (_NODE_H + _VGAP))
         y += height
+    return pos, bands, width, y
+
+
+def _edges(uses: dict[str, tuple[str, ...]], status: dict[str, str],
+           pos: dict[str, tuple[float, float]]) -> list[str]:
+    """One curve per drawn ``uses`` edge; edges from a failing dependency are red and dashed."""
     edges = []
     for cid, deps in uses.items():
         x1, y1 = pos[cid]
@@ -128,6 +117,11 @@ def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
                 f'C{mid:g},{ya:g} {mid:g},{yb:g} {x1 - 3:g},{yb:g}" fill="none" '
                 f'stroke="{colour}" stroke-width="1.3"{dash} marker-end="url(#arrow)">'
                 f'<title>{_e(cid)} uses {_e(dep)}</title></path>')
+    return edges
+
+
+def _boxes(status: dict[str, str], pos: dict[str, tuple[float, float]]) -> list[str]:
+    """One linked, coloured box per claim, labelled with its slug."""
     boxes = []
     for cid, (x, yy) in pos.items():
         fill, stroke = COLOURS[status[cid]]
@@ -141,6 +135,30 @@ def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
             f'<rect x="{x:g}" y="{yy:g}" width="{_NODE_W}" height="{_NODE_H}" rx="6" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="1.4"/>'
             f'<text font-size="11.5" fill="#1d2430">{label}</text></g></a>')
+    return boxes
+
+
+def dependency_svg(nodes: Sequence[tuple[str, str, Sequence[str]]]) -> str:
+    """Inline SVG of the ``uses`` graph.
+
+    Parameters
+    ----------
+    nodes
+        ``(claim id, shown status, ids it uses)`` in paper order. Uses outside ``nodes``
+        (claims not checked in this run) are not drawn.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element; every claim-supplied string in it is escaped.
+    """
+    status = {cid: st for cid, st, _ in nodes}
+    uses = {cid: tuple(u) for cid, _, u in nodes}
+    for st in status.values():
+        if st not in COLOURS:
+            raise ValueError(f"status must be one of {', '.join(COLOURS)}, got {st!r}")
+    pos, bands, width, y = _layout(nodes, levels(uses))
+    edges, boxes = _edges(uses, status, pos), _boxes(status, pos)
     return (
         f'<svg class="depgraph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {y:g}" '
         f'width="{width}" height="{y:g}" role="img" '

@@ -204,7 +204,7 @@ def _catalogue_from(results: Sequence[Any]) -> Any:
             if isinstance(records, list):
                 return collect_audit(lambda records=records: records)
             reason = r.evidence.error or "the claim produced no catalogue records"
-            return AuditSection(False, reason=f"{_CATALOGUE_CLAIM}: {reason}")
+            return AuditSection(False, reason=f"{_CATALOGUE_CLAIM}: {reason}", failed=True)
     return AuditSection(False, reason=f"{_CATALOGUE_CLAIM} was not run")
 
 

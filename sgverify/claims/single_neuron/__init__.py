@@ -12,6 +12,7 @@ from ... import escape
 from ... import strategies as sst
 from .._common import MC_WHY, MONTE_CARLO
 from .._record import Claim, Example, Tolerance
+from ._common import FLOAT_TOL, FLOAT_WHY, PROOF, S5, example, neuron_points, prob_points
 from ._limits import limit_eval, limit_symbolic, loss_eval, loss_points, loss_symbolic
 from ._neuron import (
     expected_output_eval,
@@ -22,7 +23,6 @@ from ._neuron import (
     sg_equals_spm_eval,
     sg_equals_spm_symbolic,
 )
-from ._shared import FLOAT_TOL, FLOAT_WHY, PROOF, S5, example, neuron_points, prob_points
 from ._stochastic import smoothed_eval, smoothed_symbolic, unbiased_eval, unbiased_symbolic
 
 __all__ = ["CLAIMS"]

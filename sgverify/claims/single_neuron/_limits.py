@@ -13,7 +13,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS, MONTE_CARLO, potential_for_probability
 from .._record import Outcome
-from ._shared import FLOAT_TOL
+from ._common import FLOAT_TOL
 
 __all__ = ["limit_eval", "limit_symbolic", "loss_eval", "loss_points", "loss_symbolic"]
 

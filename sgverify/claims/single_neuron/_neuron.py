@@ -11,7 +11,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS, MONTE_CARLO, density_reference, is_zero_everywhere, within_any
 from .._record import Outcome
-from ._shared import FLOAT_TOL, preactivation_of
+from ._common import FLOAT_TOL, preactivation_of
 
 __all__ = [
     "expected_output_eval",

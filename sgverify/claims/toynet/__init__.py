@@ -1,8 +1,9 @@
 """Claims of docs/theory.md §6: surrogate gradients are not gradients (paper Figs. 4 and 5).
 
-Figure numbers come from :mod:`sgverify._fig_toynet` (grid scans refined by root finding,
-periodic-trapezoid line integrals) and are compared with the closed forms and SymPy twins
-of :mod:`sgverify.toynet`. Every "fails" claim has a control through the same machinery.
+Figure numbers come from :mod:`sgverify.figures.fig4b` and :mod:`sgverify.figures.fig5` (grid
+scans refined by root finding, periodic-trapezoid line integrals) and are compared with the
+closed forms and SymPy twins of :mod:`sgverify.toynet`. Every "fails" claim has a control
+through the same machinery.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import sympy as sp
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from ... import _fig_toynet as F
 from ... import symbols as S
 from ... import toynet
+from ...figures import fig4b
 from .._common import EPS
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
@@ -43,7 +43,7 @@ def _predicted_interval(beta_sg: float) -> list[float]:
 
 
 def _flip_eval(beta_sg: float, ctx: Any) -> Outcome:
-    panel = F.fig4b_panel(beta_sg)
+    panel = fig4b.panel(beta_sg)
     pred = _predicted_interval(beta_sg)
     got = panel["sign_flip_intervals"]
     checks: dict[str, Outcome] = {
@@ -105,7 +105,7 @@ def _flip_symbolic() -> Outcome:
 def _flip_summary(ctx: Any) -> Outcome:
     rows = {}
     for bs in P4B["beta_sg"]:
-        p = F.fig4b_panel(bs)
+        p = fig4b.panel(bs)
         rows[f"beta_sg={bs:g}"] = {k: p[k] for k in ("sign_flip_intervals", "sg_zero_w",
                                                       "true_minimum_w")}
     return Outcome(True, 0.0, {"panels": rows, "critical_beta_sg": toynet.critical_beta_sg()})
@@ -114,7 +114,7 @@ def _flip_summary(ctx: Any) -> Outcome:
 # --- Fig. 4B: minima --------------------------------------------------------------------------
 
 def _minima_eval(beta_sg: float, ctx: Any) -> Outcome:
-    panel = F.fig4b_panel(beta_sg)
+    panel = fig4b.panel(beta_sg)
     x, v1 = P4B["x"], P4B["v1"]
     closed = {
         "true": toynet.sg_w_zero(B4, B4, x, v1),
@@ -123,7 +123,7 @@ def _minima_eval(beta_sg: float, ctx: Any) -> Outcome:
     }
     refined = {"true": panel["true_minimum_w"], "integrated_sg": panel["integrated_sg_minimum_w"],
                "smoothed": panel["smoothed_minimum_w"]}
-    grid = panel["_grid_minima"]
+    grid = panel["grid_minima"]
     betas = {"true": (B4, B4), "integrated_sg": (B4, beta_sg), "smoothed": (beta_sg, beta_sg)}
     checks = {}
     for k in closed:

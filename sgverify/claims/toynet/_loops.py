@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from ... import _fig_toynet as F
 from ... import paths, reference, toynet
 from ... import strategies as sst
 from ... import symbols as S
+from ...figures import fig5
 from .._common import EPS
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
@@ -30,9 +30,9 @@ __all__ = ["GRADIENT_LOOP_ZERO", "LOOP_INTEGRAL_NONZERO"]
 
 def _nonzero_eval(point: tuple[str, float], ctx: Any) -> Outcome:
     directions, beta_sg = point
-    loop = F.fig5_loop(directions, beta_sg)
-    last = loop["_table"][-1]
-    rnd = _loop_rounding(P5["beta"], P5["x"], F.fig5_circle(directions), last.magnitude)
+    loop = fig5.loop(directions, beta_sg)
+    last = loop["table"][-1]
+    rnd = _loop_rounding(P5["beta"], P5["x"], fig5.circle(directions), last.magnitude)
     value, err = last.value, last.error_estimate
     settled = next((n for n, v in loop["convergence"] if abs(v - value) <= 1e-3 * abs(value)),
                    None)
@@ -48,7 +48,7 @@ def _zero_eval(point: tuple[Any, ...], ctx: Any) -> Outcome:
     """Control: the true gradient's loop integral is 0 and its running integral is y."""
     circle, beta, x, steps = point
     if isinstance(circle, str):
-        circle = F.fig5_circle(circle)
+        circle = fig5.circle(circle)
     field = lambda th: toynet.gradient(th, x, beta)  # noqa: E731
     loop = paths.loop_integral(field, circle, steps)
     rnd = _loop_rounding(beta, x, circle, loop.magnitude)
