@@ -13,7 +13,7 @@ the §7 experiments, runs as tasks      :mod:`experiments` (settings per profile
 exact expectations by enumeration      :mod:`exact`
 the naive loop reference               :mod:`reference`
 the shipped target raster              :func:`target.load`
-``sgverify reproduce training``        :func:`figures.training`
+``sgverify reproduce training``        :mod:`sgverify.figures.training`
 =====================================  ==============================================
 
 Examples
