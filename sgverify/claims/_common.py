@@ -16,6 +16,7 @@ __all__ = [
     "EPS",
     "MC_WHY",
     "MONTE_CARLO",
+    "Z",
     "density_reference",
     "is_zero_everywhere",
     "potential_for_probability",

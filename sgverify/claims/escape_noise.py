@@ -202,15 +202,26 @@ def _normalised_symbolic() -> Outcome:
     return Outcome.check(ok, {"integral_symbolic_parameters": found})
 
 
+#: escape.pdf-normalised's bound on |area - 1|
+_AREA_TOL = Tolerance(1e-12, "mpmath tanh-sinh quadrature at 30 digits with breakpoints at "
+                      "every kink is accurate to far below 1e-20 for these piecewise analytic "
+                      "densities; 1e-12 only guards the float64 parameters")
+#: escape.step-limit's bound on the measured rate
+_RATE_TOL = Tolerance(1e-3, "the measured rate (log-gap slope) must match the family's "
+                      "asymptotic rate within 1e-3; the next term of each expansion "
+                      "contributes less than 1e-3 at z >= 50 (and at z >= 1e3 for the power "
+                      "tails; the Gaussian's Mills-ratio prefactor is removed); the float64 gap "
+                      "at the largest z below 1e-4")
+
+
 def _normalised_eval(esc: escape.EscapeNoise, ctx: Any) -> Outcome:
     s = esc.scale
     lo, hi = esc.support
     pts = sorted({lo, hi, *esc.kinks, 0.0, -s, s} - {math.inf, -math.inf})
     pts = [p for p in pts if lo <= p <= hi]
     value, err = reference.quad(reference.escape_pdf(esc), [lo, *pts, hi], error=True)
-    return Outcome.within(
-        abs(value - 1.0), 1e-12, integral=value, quad_error_estimate=err, family=repr(esc)
-    )
+    return _AREA_TOL.check(abs(value - 1.0), integral=value, quad_error_estimate=err,
+                           family=repr(esc))
 
 
 # --- escape.step-limit ------------------------------------------------------------------------
@@ -257,15 +268,15 @@ def _step_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outcome:
     checks = {"float64_gap_at_largest_z": Outcome.within(numeric[-1], 1e-4)}
     if tail == "power":
         slope = float((logs[1] - logs[0]) / reference.mp.log(10))
-        checks["loglog_slope_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+        checks["loglog_slope_is_-1"] = _RATE_TOL.check(abs(slope + 1.0), slope=slope)
     elif tail == "exponential":
         slope = float((logs[1] - logs[0]) / (zs[1] - zs[0]))
-        checks["log_gap_slope_in_z_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+        checks["log_gap_slope_in_z_is_-1"] = _RATE_TOL.check(abs(slope + 1.0), slope=slope)
     elif tail == "gaussian":
         # Mills ratio: gap ~ exp(-z^2/2) / (z sqrt(2 pi)); remove the known prefactor
         corrected = [lg + reference.mp.log(z) for lg, z in zip(logs, zs, strict=True)]
         slope = float((corrected[1] - corrected[0]) / ((zs[1] ** 2 - zs[0] ** 2) / 2))
-        checks["log_gap_slope_in_z2/2_is_-1"] = Outcome.within(abs(slope + 1.0), 1e-3, slope=slope)
+        checks["log_gap_slope_in_z2/2_is_-1"] = _RATE_TOL.check(abs(slope + 1.0), slope=slope)
     else:
         exact = all(x == -reference.mp.inf for x in logs) and max(numeric) == 0.0
         checks["gap_exactly_0_past_support"] = Outcome.check(exact)
@@ -329,12 +340,7 @@ CLAIMS = (
         statement="Every matched surrogate derivative has area 1 (it is a probability density).",
         formula=r"\int_{-\infty}^{\infty} f'(v)\,dv = 1",
         source="paper; theory 2.1",
-        tolerance=Tolerance(
-            1e-12,
-            "mpmath tanh-sinh quadrature at 30 digits with breakpoints "
-            "at every kink is accurate to far below 1e-20 for these piecewise "
-            "analytic densities; 1e-12 only guards the float64 parameters",
-        ),
+        tolerance=_AREA_TOL,
         evaluate=_normalised_eval,
         points=lambda ctx: sst.escapes(),
         examples=tuple(Example(c.name, _pinned(c)) for c in _DENSITY),
@@ -351,13 +357,7 @@ CLAIMS = (
         "exactly for compact noise.",
         formula=r"\lim_{\beta\to\infty} f_\beta(v) = H(v)\quad (v \ne 0)",
         source="paper; theory 2.2",
-        tolerance=Tolerance(
-            1e-3,
-            "the measured rate (log-gap slope) must match the family's "
-            "asymptotic rate within 1e-3; the next term of each expansion "
-            "contributes less than 1e-3 at z >= 50 (and at z >= 1e3 for the "
-            "power tails; the Gaussian's Mills-ratio prefactor is removed)",
-        ),
+        tolerance=_RATE_TOL,
         evaluate=_step_eval,
         points=_step_points,
         examples=tuple(

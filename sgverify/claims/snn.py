@@ -68,6 +68,16 @@ PROOF = "proofs/snn.py"
 MARGIN = 0.10
 FANO_FLOOR = 0.1
 CONFIDENCE = 0.975
+_MARGIN_TOL = Tolerance(MARGIN, "the margin fixed before running: 0.10 accuracy on the 97.5 % "
+                        "upper t-bound of the mean paired gap over seeds (see the module "
+                        "docstring); inconclusive when the interval straddles it")
+_FANO_TOL = Tolerance(FANO_FLOOR, "0.1 = a tenth of Poisson variability, far above the exact 0 "
+                      "of a deterministic network and below the ~0.5 binomial Fano factor of "
+                      "Bernoulli(p ~ 0.5) bins; the deterministic value must be 0 to the last "
+                      "bit")
+_HALVED = Tolerance(0.5, "distance ratios: 1/2 of the initial distance (a substantial fall, "
+                    "fixed before the run) and the silent network's distance, which rules out "
+                    "learning merely to stop firing")
 
 
 def paired_gap(det: np.ndarray, sto: np.ndarray) -> dict[str, float]:
@@ -96,7 +106,7 @@ def _comparably(point: str, ctx: Any) -> Outcome:
     n_test = task.n_test * task.n_classes
     floor = max(2 * chance, chance + 10 * math.sqrt(chance * (1 - chance) / n_test))
     refuted = gap["lower"] > MARGIN
-    within = Outcome.within(max(gap["upper"], 0.0), MARGIN, **gap)
+    within = _MARGIN_TOL.check(max(gap["upper"], 0.0), **gap)
     if not within.holds and not refuted:
         within = Outcome(False, within.ratio, within.info, conclusive=False)
     info = {"seeds": list(SEEDS[profile]), "acc_deterministic": det, "acc_stochastic": sto,
@@ -123,7 +133,7 @@ def _variability(point: str, ctx: Any) -> Outcome:
     per_bin = [{"stochastic": s.final["fano_hidden_per_bin"],
                 "deterministic": d.final["fano_hidden_per_bin"]} for d, s in runs]
     return Outcome.all_of({
-        "stochastic_fano_above_floor": Outcome.exceeds(min(sto), FANO_FLOOR, fano=sto),
+        "stochastic_fano_above_floor": _FANO_TOL.check_exceeds(min(sto), fano=sto),
         "deterministic_fano_is_zero": Outcome.within(max(det), 1e-300, fano=det),
     }, per_bin_caveat=per_bin, window=RANDMAN[ctx.profile.name].fano_window,
         rate_hidden_hz=[s.final["rate_hidden_hz"] for _, s in runs])
@@ -138,7 +148,7 @@ def _matching(point: str, ctx: Any) -> Outcome:
                                      task.tau_syn)[0])
     d0, d1 = hist.final["distance_initial"], hist.final["distance"]
     return Outcome.all_of({
-        "halved": Outcome.within(d1, 0.5 * d0, initial=d0, final=d1),
+        "halved": _HALVED.check(d1, d0, initial=d0, final=d1),
         "below_silent_network": Outcome.within(d1, silent, silent=silent, final=d1),
     }, distance_curve=hist.distance[:: max(1, len(hist.distance) // 50)],
         fano_hidden=hist.final["fano_hidden"], fano_out=hist.final["fano_out"],
@@ -157,9 +167,7 @@ CLAIMS = (
                   "way (paired over seeds), both far above chance.",
         formula=r"\overline{acc_{det} - acc_{sto}} + t_{0.975,n-1}\,s/\sqrt{n} \le 0.10",
         source="paper; theory 7.2, 7.5",
-        tolerance=Tolerance(MARGIN, "the margin fixed before running: 0.10 accuracy on the "
-                            "97.5 % upper t-bound of the mean paired gap over seeds (see the "
-                            "module docstring); inconclusive when the interval straddles it"),
+        tolerance=_MARGIN_TOL,
         evaluate=_comparably,
         examples=(Example("randman, paired seeds", "randman"),),
         uses=("lif.sg-expectation-by-enumeration",),
@@ -182,10 +190,7 @@ CLAIMS = (
         formula=r"F = \mathrm{Var}[N_w] / E[N_w] > 0.1\ (\text{stochastic}),\quad F = 0\ "
                 r"(\text{deterministic})",
         source="paper; theory 7.4",
-        tolerance=Tolerance(FANO_FLOOR, "0.1 = a tenth of Poisson variability, far above the "
-                            "exact 0 of a deterministic network and below the ~0.5 binomial "
-                            "Fano factor of Bernoulli(p ~ 0.5) bins; the deterministic value must "
-                            "be 0 to the last bit"),
+        tolerance=_FANO_TOL,
         evaluate=_variability,
         examples=(Example("randman-trained hidden layers", "randman"),),
         uses=("snn.stochastic-trains-comparably",),
@@ -202,9 +207,7 @@ CLAIMS = (
                   "most half of its initial value and below that of a silent network.",
         formula=r"D_{final} \le D_{initial}/2,\quad D_{final} < D(0, \text{target})",
         source="paper; theory 7.1",
-        tolerance=Tolerance(1.0, "distance ratios: 1/2 of the initial distance (a substantial "
-                            "fall, fixed before the run) and the silent network's distance, "
-                            "which rules out learning merely to stop firing"),
+        tolerance=_HALVED,
         evaluate=_matching,
         examples=(Example("dotted smiley raster", "matching"),),
         uses=("lif.bptt-matches-finite-differences",),

@@ -12,7 +12,16 @@ from ... import escape
 from ... import strategies as sst
 from .._common import MC_WHY, MONTE_CARLO
 from .._record import Claim, Example, Tolerance
-from ._common import FLOAT_TOL, FLOAT_WHY, PROOF, S5, example, neuron_points, prob_points
+from ._common import (
+    FLOAT_TOL,
+    FLOAT_WHY,
+    PROOF,
+    RATE_TOL,
+    S5,
+    example,
+    neuron_points,
+    prob_points,
+)
 from ._limits import limit_eval, limit_symbolic, loss_eval, loss_points, loss_symbolic
 from ._neuron import (
     expected_output_eval,
@@ -23,7 +32,14 @@ from ._neuron import (
     sg_equals_spm_eval,
     sg_equals_spm_symbolic,
 )
-from ._stochastic import smoothed_eval, smoothed_symbolic, unbiased_eval, unbiased_symbolic
+from ._stochastic import (
+    SMOOTHED_TOL,
+    UNBIASED_TOL,
+    smoothed_eval,
+    smoothed_symbolic,
+    unbiased_eval,
+    unbiased_symbolic,
+)
 
 __all__ = ["CLAIMS"]
 
@@ -130,10 +146,7 @@ CLAIMS = (
         "expectation dE[y]/dw, exactly over {0, 1} and by Monte Carlo.",
         formula=r"\mathbb{E}[\delta + \omega (Y - X)]\, f'(u) x = f'(u) x",
         source="paper, after Arya et al. 2022; theory 4.2",
-        tolerance=Tolerance(
-            1.0,
-            MC_WHY + "; exact means within 8 eps / min(p, 1-p) (the weights are 1/p and 1/(1-p))",
-        ),
+        tolerance=UNBIASED_TOL,
         evaluate=unbiased_eval,
         points=prob_points,
         examples=(
@@ -155,11 +168,7 @@ CLAIMS = (
         formula=r"\tilde\delta = \mathbb{E}[\omega(Y-X)\mid u]\,f'(u)x = f'(u)x;\quad "
         r"\mathrm{Var}_{\text{two-sided}} = \tfrac{(1-2p)^2}{4p(1-p)}",
         source="paper; theory 4.4",
-        tolerance=Tolerance(
-            1.0,
-            MC_WHY + "; exact identities within 4-64 eps relative (one "
-            "product; sums over two outcomes with weights up to 1/min(p, 1-p))",
-        ),
+        tolerance=SMOOTHED_TOL,
         evaluate=smoothed_eval,
         points=prob_points,
         examples=(
@@ -179,12 +188,7 @@ CLAIMS = (
         formula=r"|\sigma_{\beta}(u) - H(u)| \sim e^{-\beta|u|},\ "
         r"\sigma_\beta(1-\sigma_\beta) \sim e^{-\beta|u|}",
         source="paper; theory 1.1, 3.2",
-        tolerance=Tolerance(
-            1e-6,
-            "the fitted rate of log gap (and log variance) in beta must "
-            "match -|u| to 1e-6 relative: at beta |u| >= 20 the next term "
-            "log(1 + e^{-beta|u|}) changes the slope by < 1e-8",
-        ),
+        tolerance=RATE_TOL,
         evaluate=limit_eval,
         points=lambda ctx: st.floats(0.01, 5.0) | st.floats(-5.0, -0.01),
         examples=(Example("u = 0.1", 0.1), Example("u = -1", -1.0)),

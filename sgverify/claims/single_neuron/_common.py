@@ -15,6 +15,7 @@ __all__ = [
     "FLOAT_TOL",
     "FLOAT_WHY",
     "PROOF",
+    "RATE_TOL",
     "S5",
     "example",
     "neuron_points",
@@ -70,5 +71,10 @@ def prob_points(ctx) -> st.SearchStrategy:
 
 #: relative tolerance of float64 against mpmath for f'(u) x at |z| <= 40
 FLOAT_TOL = Tolerance(1e-9, FLOAT_WHY)
+
+#: the deterministic limit's rate accuracy
+RATE_TOL = Tolerance(1e-6, "the fitted rate of log gap (and log variance) in beta must match "
+                     "-|u| to 1e-6 relative: at beta |u| >= 20 the next term "
+                     "log(1 + e^{-beta|u|}) changes the slope by < 1e-8")
 
 S5 = escape.Sigmoid(5.0)

@@ -13,7 +13,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS, MONTE_CARLO, potential_for_probability
 from .._record import Outcome
-from ._common import FLOAT_TOL
+from ._common import FLOAT_TOL, RATE_TOL
 
 __all__ = ["limit_eval", "limit_symbolic", "loss_eval", "loss_points", "loss_symbolic"]
 
@@ -37,12 +37,10 @@ def limit_eval(u: float, ctx: Any) -> Outcome:
     last = escape.Sigmoid(betas[-1])
     return Outcome.all_of(
         {
-            "mean_gap_rate_is_-|u|": Outcome.within(
-                abs(slope_gap / abs(u) + 1.0), 1e-6, slope=slope_gap
-            ),
-            "variance_rate_is_-|u|": Outcome.within(
-                abs(slope_var / abs(u) + 1.0), 1e-6, slope=slope_var
-            ),
+            "mean_gap_rate_is_-|u|": RATE_TOL.check(abs(slope_gap / abs(u) + 1.0),
+                                                    slope=slope_gap),
+            "variance_rate_is_-|u|": RATE_TOL.check(abs(slope_var / abs(u) + 1.0),
+                                                    slope=slope_var),
             "float64_mean_at_largest_beta_is_H(u)": Outcome.within(
                 abs(float(last.cdf(u)) - (1.0 if u > 0 else 0.0)), 1e-60
             ),

@@ -7,10 +7,19 @@ import sympy as sp
 
 from ... import neuron, stochad
 from ... import symbols as S
-from .._common import EPS, MONTE_CARLO, potential_for_probability
-from .._record import Outcome
+from .._common import EPS, MC_WHY, Z, potential_for_probability
+from .._record import Outcome, Tolerance
 
-__all__ = ["smoothed_eval", "smoothed_symbolic", "unbiased_eval", "unbiased_symbolic"]
+__all__ = ["SMOOTHED_TOL", "UNBIASED_TOL", "smoothed_eval", "smoothed_symbolic",
+           "unbiased_eval", "unbiased_symbolic"]
+
+
+#: the z-bound of single-neuron.stochastic-derivative-unbiased's Monte Carlo checks
+UNBIASED_TOL = Tolerance(Z, MC_WHY + "; exact means within 8 eps / min(p, 1-p) (the weights "
+                         "are 1/p and 1/(1-p))")
+#: the z-bound of single-neuron.smoothed-derivative-equals-sg's Monte Carlo checks
+SMOOTHED_TOL = Tolerance(Z, MC_WHY + "; exact identities within 4-64 eps relative (one "
+                         "product; sums over two outcomes with weights up to 1/min(p, 1-p))")
 
 
 def unbiased_eval(point, ctx) -> Outcome:
@@ -28,7 +37,7 @@ def unbiased_eval(point, ctx) -> Outcome:
             abs(m_exact - 1.0), 8 * EPS / min(p, 1 - p)
         )
         est = stochad.bernoulli_triple(p, uniform, side).estimate * dp * x
-        checks[f"{side}_monte_carlo"] = MONTE_CARLO.check_mean(
+        checks[f"{side}_monte_carlo"] = UNBIASED_TOL.check_mean(
             float(est.mean()), exact, v_exact * (dp * x) ** 2, n
         )
     return Outcome.all_of(checks, family=repr(esc), p=p, dEy_dw=exact)
@@ -85,7 +94,7 @@ def smoothed_eval(point, ctx) -> Outcome:
             abs(var - by_hand), 64 * EPS * max(1.0, by_hand) / min(p, 1 - p)
         )
         est = stochad.smoothed(xs, p, strat) * dp * x
-        checks[f"{strat}_monte_carlo"] = MONTE_CARLO.check_mean(float(est.mean()), sg,
+        checks[f"{strat}_monte_carlo"] = SMOOTHED_TOL.check_mean(float(est.mean()), sg,
                                                                 variances[strat], n)
     return Outcome.all_of(
         checks, family=repr(esc), p=p, sg=sg, variances_of_weight_gradient=variances

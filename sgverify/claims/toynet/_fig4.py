@@ -153,6 +153,19 @@ def _one_minus_y(theta: np.ndarray, beta: float) -> float:
     return float(toynet.output(flipped, P4C["x"], beta))
 
 
+#: the claim's bound: the SG is at least 1e3 times the vanishing gradient
+_DWARFS = Tolerance(1e3, "SG at least 1e3 times the gradient at the saturated point (the "
+                    "gradient is ~beta e^{-beta}, the SG O(0.1)); a step along minus the SG "
+                    "decreases y by more than 64 eps (1 - y) (computed as sigma(-b s), no "
+                    "cancellation)")
+_COSINE = Tolerance(1e-12, "cosine between SG and gradient above 1e-12: any positive cosine "
+                    "is a descent direction, and the computed one is good to ~1e-15")
+_DECAY = Tolerance(0.05, "decay slope of log|grad| between beta = 80 and 160 within 0.05 of "
+                   "-1 (the beta prefactor moves it by ln 2/80 = 0.009)")
+_SG_LIMIT = Tolerance(1e-6, "the SG's relative change from beta = 80 to 160 below 1e-6 (it is "
+                      "~e^{-80}): it has a non-zero limit")
+
+
 def _descent_eval(point: tuple[float, float], ctx: Any) -> Outcome:
     beta_sg, beta = point
     th, x = _theta4c(), P4C["x"]
@@ -163,11 +176,11 @@ def _descent_eval(point: tuple[float, float], ctx: Any) -> Outcome:
     before, after = _one_minus_y(th, beta), _one_minus_y(th - eta * Fv / nF, beta)
     return Outcome.all_of({
         # any positive cosine is a descent direction; the computed cosine is good to ~1e-15
-        "sg_is_descent_direction": Outcome.exceeds(cos, 1e-12, cosine=cos),
+        "sg_is_descent_direction": _COSINE.check_exceeds(cos, cosine=cos),
         "step_decreases_y": Outcome.exceeds(after - before, 64 * EPS * before,
                                             one_minus_y_before=before, one_minus_y_after=after,
                                             step=eta),
-        "sg_dwarfs_gradient": Outcome.exceeds(nF / nG, 1e3, sg_norm=nF, gradient_norm=nG),
+        "sg_dwarfs_gradient": _DWARFS.check_exceeds(nF / nG, sg_norm=nF, gradient_norm=nG),
     }, beta=beta, beta_sg=beta_sg, gradient=G, sg=Fv)
 
 
@@ -180,13 +193,13 @@ def _descent_summary(ctx: Any) -> Outcome:
     # (the log b prefactor moves the slope by ln 2 / b <= 0.035 between doublings)
     slopes = [(math.log(gn[i + 1]) - math.log(gn[i])) / (betas[i + 1] - betas[i])
               for i in range(len(betas) - 1)]
-    out["gradient_decays_like_exp(-b)"] = Outcome.within(abs(slopes[-1] + 1.0), 0.05,
-                                                          slopes=slopes, gradient_norms=gn)
+    out["gradient_decays_like_exp(-b)"] = _DECAY.check(abs(slopes[-1] + 1.0), slopes=slopes,
+                                                       gradient_norms=gn)
     for bs in P4C["beta_sg"][:2]:
         sn = [float(np.linalg.norm(toynet.sg_field(th, x, b, bs))) for b in betas]
         # the SG converges to the step network's non-zero SG (changes ~e^{-b} relative)
-        out[f"sg_{bs:g}_has_nonzero_limit"] = Outcome.within(
-            abs(sn[-1] - sn[-2]) / sn[-1], 1e-6, sg_norms=sn)
+        out[f"sg_{bs:g}_has_nonzero_limit"] = _SG_LIMIT.check(abs(sn[-1] - sn[-2]) / sn[-1],
+                                                              sg_norms=sn)
     return Outcome.all_of(out, betas=betas)
 
 
@@ -257,12 +270,7 @@ DESCENDS_WHERE_GRADIENT_VANISHES = Claim(
     formula=r"\|\nabla y\| \sim \beta e^{-\beta} \to 0,\quad "
             r"y(\theta - \eta\,\widehat{SG}) < y(\theta)",
     source="paper Fig. 4C; theory 6.3",
-    tolerance=Tolerance(1.0, "decrease of y above 64 eps (1 - y) (computed as sigma(-b s), "
-                        "no cancellation); cosine above 1e-12 (its rounding is ~1e-15); SG "
-                        "at least 1e3 times the gradient; decay slope of log|grad| between "
-                        "beta = 80 and 160 within 0.05 of -1 (the beta prefactor moves it "
-                        "by ln 2/80 = 0.009); SG's relative change 80 -> 160 below 1e-6 "
-                        "(it is ~e^{-80})"),
+    tolerance=_DWARFS,
     evaluate=_descent_eval,
     points=lambda ctx: st.tuples(st.floats(0.5, 8.0), st.floats(20.0, 60.0)),
     examples=tuple(Example(f"paper beta_SG={bs:g}", (bs, P4C["beta"]))

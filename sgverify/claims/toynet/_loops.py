@@ -37,8 +37,8 @@ def _nonzero_eval(point: tuple[str, float], ctx: Any) -> Outcome:
     settled = next((n for n, v in loop["convergence"] if abs(v - value) <= 1e-3 * abs(value)),
                    None)
     return Outcome.all_of({
-        "error_far_below_value": Outcome.within(err + rnd, 1e-6 * abs(value)),
-        "nonzero": Outcome.exceeds(abs(value), 1e3 * (err + rnd)),
+        "error_far_below_value": _SETTLED.check(err + rnd, abs(value)),
+        "nonzero": _NONZERO.check_exceeds(abs(value), err + rnd),
     }, directions=directions, beta_sg=beta_sg, steps=last.steps, loop_integral=value,
         error_estimate=err, rounding_bound=rnd, settled_to_1e3_relative_at_steps=settled,
         convergence=loop["convergence"])
@@ -102,6 +102,16 @@ _FIG5_CASES = tuple((d, bs) for d in toynet.DIRECTIONS for bs in P5["beta_sg"])
 
 # --- the records ----------------------------------------------------------------------------
 
+#: the integral has settled: its error (estimate plus rounding floor) below 1e-6 of it
+_SETTLED = Tolerance(1e-6, "error estimate |I_N - I_{N/2}| plus the rounding floor "
+                     "(64 eps cond sum|F.theta'| h, cond = 1 + beta (1+|x|)(1+R)) at N = 1e6 "
+                     "below 1e-6 |I|: six digits settled")
+#: the claim's bound: |I| is more than 1e3 times its error, so it is not zero
+_NONZERO = Tolerance(1e3, "|I| above 1e3 times its error (estimate |I_N - I_{N/2}| plus the "
+                     "rounding floor 64 eps cond sum|F.theta'| h, cond = 1 + beta (1+|x|)(1+R)) "
+                     "at N = 1e6, which itself is below 1e-6 |I| (six digits settled)")
+
+
 LOOP_INTEGRAL_NONZERO = Claim(
     id="toynet.sg-loop-integral-nonzero",
     kind="limit",
@@ -112,10 +122,7 @@ LOOP_INTEGRAL_NONZERO = Claim(
     formula=r"\oint SG\cdot d\theta = \int_0^{2\pi} SG(\theta(\varphi))\cdot\theta'(\varphi)"
             r"\,d\varphi \ne 0",
     source="paper Fig. 5; theory 6.4",
-    tolerance=Tolerance(1.0, "error estimate |I_N - I_{N/2}| plus the rounding floor "
-                        "(64 eps cond sum|F.theta'| h, cond = 1 + beta (1+|x|)(1+R)) at "
-                        "N = 1e6 below 1e-6 |I| (six digits settled), and |I| above 1e3 "
-                        "times that"),
+    tolerance=_NONZERO,
     evaluate=_nonzero_eval,
     examples=tuple(Example(f"{d} beta_SG={bs:g}", (d, bs)) for d, bs in _FIG5_CASES),
     uses=("toynet.gradient-loop-integral-zero", "toynet.sg-field-has-curl"),
