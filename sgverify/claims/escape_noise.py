@@ -99,7 +99,7 @@ def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outco
     cdf_bound = bound * abs(cdf_ref) + 8 * EPS * abs(v) * max(abs(r) for r in refs)
     checks = {
         "pdf_vs_mp_derivative": within_any(pdf, refs, bound, slack, sides=sides),
-        "cdf_vs_mp_twin": Outcome.within(abs(cdf - cdf_ref), cdf_bound, cdf=cdf,
+        "cdf_vs_mp_twin": _DERIV_TOL.check(abs(cdf - cdf_ref), cdf_bound, cdf=cdf,
                                          reference=cdf_ref),
     }
     # the float64 CDF against the float64 density directly, without the twins: a central
@@ -107,7 +107,7 @@ def _derivative_eval(point: tuple[escape.EscapeNoise, float], ctx: Any) -> Outco
     h = EPS ** (1 / 3) * esc.scale
     if all(abs(v - k) > 2 * h for k in esc.kinks):
         fd = float((esc.cdf(v + h) - esc.cdf(v - h)) / (2 * h))
-        checks["numeric_cdf_central_difference"] = Outcome.within(
+        checks["numeric_cdf_central_difference"] = _DERIV_TOL.check(
             abs(fd - pdf), _FD_BOUND / esc.scale, difference=fd, h=h
         )
     return Outcome.all_of(checks, family=repr(esc), v=v)
@@ -164,14 +164,14 @@ def _distribution_eval(point: tuple[escape.EscapeNoise, np.ndarray], ctx: Any) -
     far = esc.cdf(np.array([-1e300, -1e12, 1e12, 1e300]))
     return Outcome.all_of(
         {
-            "monotone": Outcome.within(
+            "monotone": _DIST_TOL.check(
                 max(0.0, -float(np.min(np.diff(cdf), initial=0.0))), 4 * EPS
             ),
-            "in_unit_interval": Outcome.within(
+            "in_unit_interval": _DIST_TOL.check(
                 float(max(0.0, -cdf.min(), cdf.max() - 1.0)), 1e-300
             ),
-            "density_nonnegative": Outcome.within(max(0.0, -float(pdf.min())), 1e-300),
-            "far_limits": Outcome.within(
+            "density_nonnegative": _DIST_TOL.check(max(0.0, -float(pdf.min())), 1e-300),
+            "far_limits": _DIST_TOL.check(
                 float(np.abs(far - [0, 0, 1, 1]).max()),
                 1e-9 if isinstance(esc, (escape.FastSigmoid, escape.Arctan)) else 1e-300,
                 values=far,
@@ -293,6 +293,19 @@ def _step_points(ctx: Any) -> st.SearchStrategy:
     return sst.escapes().flatmap(with_v)
 
 
+#: escape.pdf-is-cdf-derivative: its bounds are derived at each point (the why says how)
+_DERIV_TOL = Tolerance(1.0, _FLOAT_WHY)
+
+
+#: escape.cdf-is-distribution: its bounds are derived at each point (the why says how)
+_DIST_TOL = Tolerance(
+            1.0,
+            "monotonicity up to 4 eps (one rounding of each of two "
+            "evaluations); limits at |v| = 1e12 within 1e-9 for the heavy "
+            "(1/|v|) tails, exact elsewhere; range and sign exact",
+        )
+
+
 CLAIMS = (
     Claim(
         id="escape.pdf-is-cdf-derivative",
@@ -301,7 +314,7 @@ CLAIMS = (
         "is the derivative of the firing probability.",
         formula=r"f'(v) = \frac{d}{dv} f(v)",
         source="paper; theory 2.1, 2.2",
-        tolerance=Tolerance(1.0, _FLOAT_WHY),
+        tolerance=_DERIV_TOL,
         evaluate=_derivative_eval,
         points=_family_points,
         examples=_kink_examples(),
@@ -318,12 +331,7 @@ CLAIMS = (
         "with limits 0 and 1, and a non-negative density.",
         formula=r"f' \ge 0,\ \lim_{v\to-\infty} f = 0,\ \lim_{v\to\infty} f = 1",
         source="paper; theory 2.1",
-        tolerance=Tolerance(
-            1.0,
-            "monotonicity up to 4 eps (one rounding of each of two "
-            "evaluations); limits at |v| = 1e12 within 1e-9 for the heavy "
-            "(1/|v|) tails, exact elsewhere; range and sign exact",
-        ),
+        tolerance=_DIST_TOL,
         evaluate=_distribution_eval,
         points=_distribution_points,
         examples=tuple(

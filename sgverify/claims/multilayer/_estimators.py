@@ -135,6 +135,14 @@ def _fd_eval(point, ctx) -> Outcome:
 
 # --- the records ----------------------------------------------------------------------------
 
+#: multilayer.sg-is-smoothed-stochad: its bounds are derived at each point (the why says how)
+_CHAIN_TOL = Tolerance(1.0, "per entry |chain - SG| <= 4 (L + width) eps times the same "
+                        "products with |W|: the two orders of evaluation differ only by "
+                        "rounding, at most L multiplications and width additions per "
+                        "entry; on the pinned nets the control (output-conditioned "
+                        "smoothing, same comparison) must differ by more than 1e-6")
+
+
 SMOOTHED_STOCHAD = Claim(
     id="multilayer.sg-is-smoothed-stochad",
     kind="for-all",
@@ -143,11 +151,7 @@ SMOOTHED_STOCHAD = Claim(
     formula=r"\prod_l \tilde\delta_l = \mathrm{SD}(u_L) W_L \cdots "
             r"\mathrm{diag}(\mathrm{SD}(u_l))\, h_{l-1}^T,\ \tilde\delta_l = f'(u_l)",
     source="paper; theory 5.5",
-    tolerance=Tolerance(1.0, "per entry |chain - SG| <= 4 (L + width) eps times the same "
-                        "products with |W|: the two orders of evaluation differ only by "
-                        "rounding, at most L multiplications and width additions per "
-                        "entry; on the pinned nets the control (output-conditioned "
-                        "smoothing, same comparison) must differ by more than 1e-6"),
+    tolerance=_CHAIN_TOL,
     evaluate=_smoothed_eval,
     points=_nets,
     examples=(Example("paper witness 1-2-1", (*WITNESS, 0, "control")),

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from ... import escape
 from ... import strategies as sst
-from .._common import MC_WHY, MONTE_CARLO
-from .._record import Claim, Example, Tolerance
+from .._common import MONTE_CARLO
+from .._record import Claim, Example
 from ._common import (
     FLOAT_TOL,
-    FLOAT_WHY,
+    LOSS_TOL,
+    MISMATCH_TOL,
     PROOF,
     RATE_TOL,
     S5,
@@ -119,12 +120,7 @@ CLAIMS = (
         r" = \tfrac{\beta_{SG}-\beta_N}{4}x;"
         r"\quad c f'(u) x \parallel f'(u) x",
         source="paper; theory 3.2",
-        tolerance=Tolerance(
-            1.0,
-            "the difference at u = 0 within 8 eps max(beta) |x| (a few "
-            "roundings of beta/4-sized numbers); cosine and length ratio within "
-            "16 eps (a dot product and two norms of a <= 4-vector)",
-        ),
+        tolerance=MISMATCH_TOL,
         evaluate=mismatch_eval,
         points=mismatch_points,
         examples=(
@@ -206,7 +202,7 @@ CLAIMS = (
         "f'(u) x (L(1) - L(0)) is exact.",
         formula=r"\frac{d\mathbb{E}[L]}{dw} = f'(u)x\,(L(1)-L(0)) \ne f'(u)x\,\mathbb{E}[L'(y)]",
         source="extension; theory 3.3",
-        tolerance=Tolerance(1.0, FLOAT_WHY + "; " + MC_WHY),
+        tolerance=LOSS_TOL,
         evaluate=loss_eval,
         points=loss_points,
         examples=(

@@ -9,11 +9,14 @@ from hypothesis import strategies as st
 
 from ... import escape, neuron
 from ... import strategies as sst
+from .._common import MC_WHY
 from .._record import Tolerance
 
 __all__ = [
     "FLOAT_TOL",
     "FLOAT_WHY",
+    "LOSS_TOL",
+    "MISMATCH_TOL",
     "PROOF",
     "RATE_TOL",
     "S5",
@@ -76,5 +79,16 @@ FLOAT_TOL = Tolerance(1e-9, FLOAT_WHY)
 RATE_TOL = Tolerance(1e-6, "the fitted rate of log gap (and log variance) in beta must match "
                      "-|u| to 1e-6 relative: at beta |u| >= 20 the next term "
                      "log(1 + e^{-beta|u|}) changes the slope by < 1e-8")
+
+#: single-neuron.mismatched-sg-differs: its bounds are derived at each point (the why says how)
+MISMATCH_TOL = Tolerance(
+            1.0,
+            "the difference at u = 0 within 8 eps max(beta) |x| (a few "
+            "roundings of beta/4-sized numbers); cosine and length ratio within "
+            "16 eps (a dot product and two norms of a <= 4-vector)",
+        )
+
+#: single-neuron.nonlinear-loss-caveat: its bounds are derived at each point (the why says how)
+LOSS_TOL = Tolerance(1.0, FLOAT_WHY + "; " + MC_WHY)
 
 S5 = escape.Sigmoid(5.0)

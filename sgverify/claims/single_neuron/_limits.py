@@ -13,7 +13,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS, MONTE_CARLO, potential_for_probability
 from .._record import Outcome
-from ._common import FLOAT_TOL, RATE_TOL
+from ._common import FLOAT_TOL, LOSS_TOL, RATE_TOL
 
 __all__ = ["limit_eval", "limit_symbolic", "loss_eval", "loss_points", "loss_symbolic"]
 
@@ -90,7 +90,7 @@ def loss_eval(point, ctx) -> Outcome:
     return Outcome.all_of(
         {
             "affine_formula_is_exact": FLOAT_TOL.check(abs(exact - ref), max(abs(ref), 1e-300)),
-            "gap_is_f'(u)x(2f(u)-1)": Outcome.within(
+            "gap_is_f'(u)x(2f(u)-1)": LOSS_TOL.check(
                 abs(gap - dp * x * (2 * p - 1)), 64 * EPS * abs(dp * x)
             ),
             "average_sg_monte_carlo": MONTE_CARLO.check_mean(

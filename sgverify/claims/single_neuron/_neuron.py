@@ -11,7 +11,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS, MONTE_CARLO, density_reference, is_zero_everywhere, within_any
 from .._record import Outcome
-from ._common import FLOAT_TOL, preactivation_of
+from ._common import FLOAT_TOL, MISMATCH_TOL, preactivation_of
 
 __all__ = [
     "expected_output_eval",
@@ -126,14 +126,14 @@ def mismatch_eval(point, ctx) -> Outcome:
     length = float(np.linalg.norm(scaled) / np.linalg.norm(spm))
     return Outcome.all_of(
         {
-            "difference_at_u0_is_(bSG-bN)/4_x": Outcome.within(
+            "difference_at_u0_is_(bSG-bN)/4_x": MISMATCH_TOL.check(
                 err, 8 * EPS * max(beta_n, beta_sg) * float(np.abs(x).max())
             ),
             "sg_differs_from_spm": Outcome.exceeds(
                 float(np.abs(diff).max()), 1e3 * EPS * max(beta_n, beta_sg)
             ),
-            "rescaled_sd_keeps_direction": Outcome.within(abs(1.0 - cos), 16 * EPS),
-            "rescaled_sd_scales_length_by_c": Outcome.within(abs(length / c - 1.0), 16 * EPS),
+            "rescaled_sd_keeps_direction": MISMATCH_TOL.check(abs(1.0 - cos), 16 * EPS),
+            "rescaled_sd_scales_length_by_c": MISMATCH_TOL.check(abs(length / c - 1.0), 16 * EPS),
         },
         difference=diff,
         exact_difference=exact,

@@ -83,6 +83,13 @@ def _search_points(ctx: Any) -> st.SearchStrategy:
 
 # --- the records ----------------------------------------------------------------------------
 
+#: toynet.sign-flip-search: its bounds are derived at each point (the why says how)
+_SEARCH_TOL = Tolerance(1.0, "a sign is 'clear' when the component exceeds 1e-6 of its "
+                        "vector (rounding is ~1e-15); a loop is non-zero when it exceeds "
+                        "1e3 times (error estimate + rounding floor) and 1e-6 of "
+                        "sum|F.theta'| h")
+
+
 SIGN_FLIP_SEARCH = Claim(
     id="toynet.sign-flip-search",
     cost=5,  # seconds under dev: scheduling only
@@ -93,10 +100,7 @@ SIGN_FLIP_SEARCH = Claim(
               "non-zero.",
     formula=r"\exists\theta:\ SG_w\,\partial_w y < 0,\ \oint_{C(\theta)} SG\cdot d\theta\ne 0",
     source="extension; theory 6.2",
-    tolerance=Tolerance(1.0, "a sign is 'clear' when the component exceeds 1e-6 of its "
-                        "vector (rounding is ~1e-15); a loop is non-zero when it exceeds "
-                        "1e3 times (error estimate + rounding floor) and 1e-6 of "
-                        "sum|F.theta'| h"),
+    tolerance=_SEARCH_TOL,
     evaluate=_search_eval,
     points=_search_points,
     # the witness the dev-profile search found and Hypothesis shrank: beta = 1, beta_SG = e,
