@@ -10,7 +10,7 @@ import sympy as sp
 
 from sgverify import escape
 from sgverify import symbols as S
-from sgverify.claims._common import is_zero_everywhere
+from sgverify.claims import is_zero_everywhere
 
 # %% [markdown]
 # ## Sigmoid by hand: d/dv 1/(1+e^{-beta v}) = beta sigma (1 - sigma)

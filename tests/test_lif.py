@@ -145,22 +145,23 @@ def test_sigmoid_surrogate_fast_path_is_the_family_density(beta):
 
 def test_fd_check_covers_rounding_of_a_tiny_loss_and_still_catches_a_wrong_gradient(
         monkeypatch):
-    from sgverify.claims import lif as claims_lif
+    from sgverify import claims
 
+    fd_eval = claims.get("lif.bptt-matches-finite-differences").evaluate
     # a readout margin so large that the cross-entropy is ~1e-9: the finite difference is
     # rounding-limited (error ~1e-12 on a gradient ~7e-9), which the bound must cover
-    out = claims_lif._fd_eval((171, escape.Sigmoid, "decay", True, 2.0), None)
+    out = fd_eval((171, escape.Sigmoid, "decay", True, 2.0), None)
     assert out.holds and out.info["loss"] < 1e-8
     assert out.info["error"] > out.info["relative_part"]  # a pure relative bound fails here
     assert out.info["error"] < out.info["fd_rounding"]
     # steep noise near threshold: Richardson at h = 1e-5 is still 4e-7 off (truncation),
     # which the coarse-fine distance must cover; BPTT agrees to 6e-12 as h -> 0
-    out = claims_lif._fd_eval((14130468, escape.Sigmoid, "full", False, 7.189170070860055),
+    out = fd_eval((14130468, escape.Sigmoid, "full", False, 7.189170070860055),
                               None)
     assert out.holds and out.info["fd_truncation"] > out.info["relative_part"]
     # at an ordinary point a 0.1 % error in one BPTT term is far outside the bound
     point = (7, escape.Arctan, "decay", False, 5.0)
-    assert claims_lif._fd_eval(point, None).holds
+    assert fd_eval(point, None).holds
     real = SNN.backward
 
     def wrong(self, *args, **kwargs):
@@ -168,11 +169,11 @@ def test_fd_check_covers_rounding_of_a_tiny_loss_and_still_catches_a_wrong_gradi
         return {**g, "W1": g["W1"] * 1.001}
 
     monkeypatch.setattr(SNN, "backward", wrong)
-    assert not claims_lif._fd_eval(point, None).holds
+    assert not fd_eval(point, None).holds
 
 
 def test_mc_mean_of_a_zero_variance_component_is_within_the_float_floor():
-    from sgverify.claims import lif as claims_lif
+    from sgverify import claims
     from sgverify.snn import exact
 
     prob = exact.TinyProblem(
@@ -189,7 +190,7 @@ def test_mc_mean_of_a_zero_variance_component_is_within_the_float_floor():
         def samples(n: int) -> int:
             return 200_000  # the thorough profile's count, where row-wise sums drifted
 
-    out = claims_lif._mc_eval(prob, Ctx())
+    out = claims.get("lif.sg-expectation-by-enumeration").evaluate(prob, Ctx())
     assert out.holds
     w11 = out.parts["W(1, 1)"].monte_carlo.to_dict()
     assert w11["exact_var"] < 1e-25  # the SG of this component is the same in every history

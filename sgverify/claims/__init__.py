@@ -22,6 +22,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterable
 
+from ._common import is_zero_everywhere
 from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
 from ._record import (
     KINDS,
@@ -54,6 +55,7 @@ __all__ = [
     "all_claims",
     "get",
     "get_profile",
+    "is_zero_everywhere",
     "jsonable",
     "monte_carlo_rows",
     "outcome_dict",

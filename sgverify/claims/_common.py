@@ -66,7 +66,6 @@ def _measure_zero(region: sp.Basic, var: sp.Symbol) -> bool:
 
 def potential_for_probability(esc: Any, p: float) -> float:
     """The potential ``v`` with ``f(v) = p`` (bisection on the numeric CDF)."""
-    lo, hi = -1.0, 1.0
     scale = esc.scale if esc.scale > 0 else 1.0
     lo, hi = -scale, scale
     while float(esc.cdf(lo)) > p:

@@ -12,7 +12,7 @@ report reads it; :data:`EVIDENCE_SCHEMA` is bumped whenever a key changes meanin
 Examples
 --------
 >>> from sgverify.claims import Outcome
->>> from sgverify.claims._evidence import Check, Evidence, outcome_dict
+>>> from sgverify.claims import Check, Evidence, outcome_dict
 >>> ev = Evidence(seed=1, checks=[Check("example", "paper values", [0.5],
 ...                                     outcome_dict(Outcome.within(0.1, 1.0)))])
 >>> ev.worst.name, ev.worst.ratio
