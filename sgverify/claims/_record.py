@@ -247,9 +247,11 @@ class Claim:
     formula
         LaTeX.
     source
-        Paper section/figure (e.g. ``"§3, Eq. 5"``) or ``"extension"``.
+        Whether the claim is the paper's (with the figure, when it has one) or sgverify's
+        own, and the ``docs/theory.md`` sections it rests on: ``"paper Fig. 4B; theory 6.2"``,
+        ``"extension; theory 8.3"``.
     tolerance
-        The bound on the claim's error measure and why.
+        The bound its checks are decided by, and why (:meth:`Tolerance.check`).
     evaluate
         ``evaluate(point, ctx) -> Outcome``: pure numerics at one point.
     points
