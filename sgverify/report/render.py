@@ -49,7 +49,7 @@ def _ratio_class(x: Any) -> str:
 
 
 def _bar(x: Any) -> str:
-    """Width (percent) of the error-to-tolerance bar: log scale, 1e-6 -> 0 %, 1 -> 80 %."""
+    """Width (percent) of the ratio bar (budget used): log scale, 1e-6 -> 0 %, 1 -> 80 %."""
     if not isinstance(x, (int, float)) or isinstance(x, bool) or x != x:
         return "0"
     if x <= 0:
