@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy.special import expit, logit
 
 from ... import paths, toynet
+from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS
 
@@ -93,8 +94,7 @@ def _on_scan(w: float | None, none_at: float) -> float:
 
 
 def _beta_sg_points(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(math.log(lo), math.log(hi)).map(math.exp).filter(
-        lambda bs: abs(math.log(bs / B4)) >= 0.05)
+    return sst.betas(lo, hi).filter(lambda bs: abs(math.log(bs / B4)) >= 0.05)
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from ... import reference, toynet
+from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS
 from .._record import Claim, Example, Outcome, Tolerance
@@ -95,8 +96,8 @@ def _curl_symbolic() -> Outcome:
 
 
 def _curl_points(ctx: Any) -> st.SearchStrategy:
-    betas = st.floats(math.log(0.5), math.log(30.0)).map(math.exp)
-    theta = st.lists(st.floats(-2.0, 2.0), min_size=5, max_size=5).map(np.array)
+    betas = sst.betas(0.5, 30.0)
+    theta = sst.vectors(5)
 
     def pair(b: float) -> st.SearchStrategy:
         return st.one_of(st.just(b), betas.filter(lambda bs: abs(math.log(bs / b)) >= 0.1))

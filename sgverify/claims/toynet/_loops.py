@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -93,8 +92,8 @@ def _zero_symbolic() -> Outcome:
 
 def _circles(ctx: Any) -> st.SearchStrategy:
     """(circle, beta, x, steps): random centre, radius and plane; smooth nets beta <= 30."""
-    return st.tuples(sst.circles(5), st.floats(math.log(0.5), math.log(30.0)).map(math.exp),
-                     st.floats(0.2, 2.0), st.just(1 << 15))
+    return st.tuples(sst.circles(5), sst.betas(0.5, 30.0), st.floats(0.2, 2.0),
+                     st.just(1 << 15))
 
 
 _FIG5_CASES = tuple((d, bs) for d in toynet.DIRECTIONS for bs in P5["beta_sg"])

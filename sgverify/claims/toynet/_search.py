@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ... import paths, toynet
+from ... import strategies as sst
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     B4,
@@ -75,8 +76,8 @@ def _opposite_paths(th: np.ndarray) -> np.ndarray:
 
 
 def _search_points(ctx: Any) -> st.SearchStrategy:
-    vec = st.lists(st.floats(-2.0, 2.0), min_size=5, max_size=5).map(np.array)
-    betas = st.floats(math.log(0.5), math.log(20.0)).map(math.exp)
+    vec = sst.vectors(5)
+    betas = sst.betas(0.5, 20.0)
     return st.tuples(vec.map(_opposite_paths), st.floats(0.2, 2.0), betas.filter(
         lambda b: b >= 1.0), betas, vec, vec, st.floats(0.1, 1.0))
 
