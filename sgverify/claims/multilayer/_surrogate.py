@@ -9,9 +9,9 @@ import itertools
 import numpy as np
 
 from ... import escape, network
+from ... import strategies as sst
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
-    _ARCHS,
     _FLOAT_WHY,
     _S5,
     DEEP,
@@ -103,7 +103,7 @@ def _hidden_summary(ctx) -> Outcome:
     rng = np.random.default_rng(ctx.seed)
     table = []
     for _ in range(40):
-        sizes = _ARCHS[int(rng.integers(len(_ARCHS)))]
+        sizes = sst.ARCHITECTURES[int(rng.integers(len(sst.ARCHITECTURES)))]
         if sizes[-1] != 1:
             continue
         n_par = sum(a * b + b for a, b in itertools.pairwise(sizes))
