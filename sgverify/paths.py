@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "Field",
     "LoopIntegral",
     "RunningIntegral",
+    "circle_trig",
     "convergence_table",
     "integrand",
     "loop_integral",
@@ -127,20 +129,76 @@ class RunningIntegral:
     error_estimate: float
 
 
+def _trig(steps: int) -> tuple[np.ndarray, np.ndarray]:
+    h = 2.0 * np.pi / steps
+    if steps % 8:
+        phi = np.arange(steps) * h
+        sin, cos = np.sin(phi), np.cos(phi)
+    else:
+        q, m = steps // 4, steps // 8
+        a = np.arange(m + 1) * h                    # the first octant, [0, pi/4]
+        s0, c0 = np.sin(a), np.cos(a)
+        sq, cq = np.empty(q), np.empty(q)           # the first quadrant, [0, pi/2)
+        sq[:m + 1], cq[:m + 1] = s0, c0
+        sq[m + 1:], cq[m + 1:] = c0[m - 1:0:-1], s0[m - 1:0:-1]
+        sin = np.concatenate([sq, cq, -sq, -cq])    # quarter turns: (s, c) -> (c, -s)
+        cos = np.concatenate([cq, -sq, -cq, sq])
+    sin.flags.writeable = cos.flags.writeable = False
+    return sin, cos
+
+
+#: tables up to this many samples (16 MB each) are cached, four at most
+TRIG_CACHE_MAX = 1 << 20
+_trig_cached = functools.lru_cache(maxsize=4)(_trig)
+
+
+def circle_trig(steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """``sin(phi_j), cos(phi_j)`` at ``phi_j = 2 pi j / steps``, ``j < steps``.
+
+    For ``steps`` divisible by 8 only the first octant is evaluated and the rest follows by
+    the exact symmetries ``sin(pi/2 - a) = cos(a)`` and quarter turns: 8x fewer calls of the
+    (scalar, ~20 ns) libm sine and cosine, and every sample is as accurate as the first
+    octant's, where ``np.sin(j * h)`` loses ~``j`` ulps of ``phi`` for large ``j``. The
+    arrays are read-only and shared by later calls with the same ``steps``.
+
+    >>> s, c = circle_trig(16)
+    >>> bool(np.allclose(s, np.sin(np.arange(16) * np.pi / 8), atol=1e-15))
+    True
+    """
+    steps = positive_int("steps", steps)
+    # loops, tables and running integrals on one grid share the tables
+    return _trig_cached(steps) if steps <= TRIG_CACHE_MAX else _trig(steps)
+
+
 def integrand(field: Field, circle: Circle, steps: int) -> np.ndarray:
-    """``F(theta(phi_j)) · theta'(phi_j)`` at ``phi_j = 2 pi j / steps``, ``j < steps``."""
+    """``F(theta(phi_j)) · theta'(phi_j)`` at ``phi_j = 2 pi j / steps``, ``j < steps``.
+
+    A field with an ``along_circle(centre, d1, d2, radius, sin, cos)`` method (e.g.
+    :class:`sgverify.toynet.SGField`) computes the products itself, fused; any other field
+    is called on chunks of points of shape ``(N, n)``.
+    """
     steps = positive_int("steps", steps)
     if not isinstance(circle, Circle):
         raise ValueError(f"circle must be a paths.Circle, got {circle!r}")
-    phi = np.arange(steps) * (2.0 * np.pi / steps)
-    out = np.empty(steps)
-    for lo in range(0, steps, CHUNK):
-        ph = phi[lo:lo + CHUNK]
-        vec = np.asarray(field(circle.point(ph)), dtype=np.float64)
-        if vec.shape != (ph.size, circle.centre.size):
-            raise ValueError(f"field must map points of shape (N, {circle.centre.size}) to "
-                             f"vectors of the same shape, got {vec.shape}")
-        out[lo:lo + CHUNK] = np.sum(vec * circle.tangent(ph), axis=-1)
+    sin, cos = circle_trig(steps)
+    fused = getattr(field, "along_circle", None)
+    if callable(fused):
+        out = np.asarray(fused(circle.centre, circle.d1, circle.d2, circle.radius, sin, cos),
+                         dtype=np.float64)
+        if out.shape != (steps,):
+            raise ValueError(f"field.along_circle must return shape ({steps},), "
+                             f"got {out.shape}")
+    else:
+        out = np.empty(steps)
+        r, n = circle.radius, circle.centre.size
+        for lo in range(0, steps, CHUNK):
+            s, c = sin[lo:lo + CHUNK, None], cos[lo:lo + CHUNK, None]
+            vec = np.asarray(field(circle.centre + r * (s * circle.d1 + c * circle.d2)),
+                             dtype=np.float64)
+            if vec.shape != (s.size, n):
+                raise ValueError(f"field must map points of shape (N, {n}) to "
+                                 f"vectors of the same shape, got {vec.shape}")
+            out[lo:lo + CHUNK] = np.sum(vec * (r * (c * circle.d1 - s * circle.d2)), axis=-1)
     if not np.all(np.isfinite(out)):
         raise ValueError("field returned non-finite values on the circle")
     return out

@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -41,6 +42,7 @@ __all__ = [
     "FIG5",
     "PARAMS",
     "THETA",
+    "SGField",
     "critical_beta_sg",
     "critical_beta_sg_expr",
     "flip_product",
@@ -132,6 +134,72 @@ def output(theta: ArrayLike, x: float = 1.0, beta: float = 1.0) -> np.ndarray:
     return expit(beta * s)
 
 
+# --- the SG field, one exponential per sigmoid and per sigmoid derivative -------------------
+# Points are processed in chunks of _CHUNK as five contiguous component rows, so that the ~70
+# whole-array passes stay in the cache and no large temporary is allocated (fresh pages are
+# expensive). sigma(t) = 1/(1 + e^{-t}) (scipy's expit formula) and
+# sigma'_b(z) = b e/(1 + e)^2 with e = e^{-b |z|}: one exponential where sigma(t) sigma(-t)
+# takes two, never overflowing. np.exp is vectorised (SIMD) where scipy's expit calls the
+# scalar libm exp, but it takes a slow path (~30x) for results that over- or underflow, as
+# most do at beta = 1e4: exponents are clipped to [-700, 40]. That changes no result above
+# 1e-304: 1 + e^{-40} is already 1 in float64, and e^{-700} ~ 1e-304.
+# The field is SG = SD(s) * G * scale with G = (P SD(a0), u1 SD(z1) g, u2 SD(z2) g, h1, h2)
+# built without the factors beta_sg of the derivatives, which go into `scale`:
+# (x beta_sg^3, beta_sg^2, beta_sg^2, beta_sg, beta_sg).
+_CHUNK = 8192
+_LO, _HI = -700.0, 40.0
+
+
+def _sigmoid_into(neg_t: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``1/(1 + e^{-t})`` from ``-t``, clipped to [-40, 700]: exact for t > 40 (1.0)."""
+    np.maximum(neg_t, -_HI, out=out)       # np.clip costs three times as much
+    np.minimum(out, -_LO, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _density_into(z: np.ndarray, beta: float, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """``e / (1 + e)^2``, ``e = exp(-beta |z|)``: ``sigma'_beta(z) / beta``."""
+    np.abs(z, out=out)
+    out *= -beta
+    np.maximum(out, _LO, out=out)
+    np.exp(out, out=out)
+    np.add(out, 1.0, out=tmp)
+    tmp *= tmp
+    out /= tmp
+    return out
+
+
+def _sg_rows(th: np.ndarray, x: float, beta: float, beta_sg: float, G: np.ndarray,
+             work: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``G`` and ``SD(s)/beta_sg`` for rows ``th`` ``(5, n)``, in ``G`` and ``work`` ``(5, n)``."""
+    w, v1, v2, u1, u2 = th
+    tmp, t, g, ds, d = work
+    _sigmoid_into(np.multiply(w, -beta * x, out=t), g)
+    z1 = np.multiply(v1, g, out=G[1])
+    z2 = np.multiply(v2, g, out=G[2])
+    h1 = _sigmoid_into(np.multiply(z1, -beta, out=t), G[3])
+    h2 = _sigmoid_into(np.multiply(z2, -beta, out=t), G[4])
+    s = np.multiply(u1, h1, out=t)
+    s += np.multiply(u2, h2, out=tmp)
+    _density_into(s, beta_sg, ds, tmp)
+    p1 = _density_into(z1, beta_sg, z1, tmp)       # z1, z2 are not needed after this
+    p2 = _density_into(z2, beta_sg, z2, tmp)
+    p1 *= u1                                       # u1 SD(z1) / beta_sg
+    p2 *= u2
+    P = np.multiply(p1, v1, out=G[0])
+    P += np.multiply(p2, v2, out=tmp)
+    P *= _density_into(w, beta_sg * abs(x), d, tmp)
+    p1 *= g
+    p2 *= g
+    return G, ds
+
+
+def _scale(x: float, beta_sg: float) -> np.ndarray:
+    return np.array([x * beta_sg**3, beta_sg**2, beta_sg**2, beta_sg, beta_sg])
+
+
 def sg_field(theta: ArrayLike, x: float = 1.0, beta: float = 1.0,
              beta_sg: float = 1.0) -> np.ndarray:
     """The surrogate-gradient field, order (w, v1, v2, u1, u2), shape ``theta.shape``.
@@ -141,14 +209,78 @@ def sg_field(theta: ArrayLike, x: float = 1.0, beta: float = 1.0,
     """
     th, x = _theta(theta), finite_real("x", x)
     beta, beta_sg = positive("beta", beta), positive("beta_sg", beta_sg)
-    a0, g, z, h, s = _forward(th, x, beta)
-    v, u = th[..., 1:3], th[..., 3:5]
-    d0, dz, ds = _sd(beta_sg * a0, beta_sg), _sd(beta_sg * z, beta_sg), _sd(beta_sg * s, beta_sg)
-    out = np.empty(th.shape)
-    out[..., 0] = ds * np.sum(u * dz * v, axis=-1) * d0 * x
-    out[..., 1:3] = ds[..., None] * u * dz * g[..., None]
-    out[..., 3:5] = ds[..., None] * h
-    return out
+    flat = th.reshape(-1, 5)
+    out = np.empty(flat.shape)
+    scale = _scale(x, beta_sg)
+    n = min(_CHUNK, flat.shape[0])
+    G, work = np.empty((5, n)), np.empty((5, n))
+    for lo in range(0, flat.shape[0], _CHUNK):
+        rows = np.ascontiguousarray(flat[lo:lo + _CHUNK].T)
+        m = rows.shape[1]
+        _, ds = _sg_rows(rows, x, beta, beta_sg, G[:, :m], work[:, :m])
+        G[:, :m] *= ds
+        G[:, :m] *= scale[:, None]
+        out[lo:lo + _CHUNK] = G[:, :m].T
+    return out.reshape(th.shape)
+
+
+@dataclass(frozen=True)
+class SGField:
+    """The SG field with fixed ``x, beta, beta_sg``, as a :data:`sgverify.paths.Field`.
+
+    Calling it is :func:`sg_field`; :func:`sgverify.paths.loop_integral` and friends also use
+    its :meth:`along_circle`, which evaluates ``SG(theta(phi)) . theta'(phi)`` directly from
+    the circle's sines and cosines without building the ``(N, 5)`` point and field arrays.
+
+    >>> import numpy as np
+    >>> from sgverify import paths, toynet
+    >>> d1, d2 = toynet.DIRECTIONS["published"]
+    >>> circle = paths.Circle(np.zeros(5), d1, d2, 1.8)
+    >>> f = toynet.SGField(x=1.0, beta=1e4, beta_sg=1.0)
+    >>> round(paths.loop_integral(f, circle, 100_000).value, 10)
+    -0.0412374055
+    """
+
+    x: float = 1.0
+    beta: float = 1.0
+    beta_sg: float = 1.0
+
+    def __post_init__(self) -> None:
+        finite_real("x", self.x)
+        positive("beta", self.beta)
+        positive("beta_sg", self.beta_sg)
+
+    def __call__(self, theta: ArrayLike) -> np.ndarray:
+        return sg_field(theta, self.x, self.beta, self.beta_sg)
+
+    def along_circle(self, centre: np.ndarray, d1: np.ndarray, d2: np.ndarray, radius: float,
+                     sin: np.ndarray, cos: np.ndarray) -> np.ndarray:
+        """``SG(theta) . dtheta/dphi`` at ``theta = centre + radius (sin d1 + cos d2)``."""
+        if centre.shape != (5,):
+            raise ValueError(f"the circle must lie in the 5-parameter space, got centre of "
+                             f"shape {centre.shape}")
+        # points = [radius d1, radius d2, centre] @ [sin; cos; 1] and
+        # F . theta' = cos (F . radius d1) - sin (F . radius d2), F = SD(s) G scale: two small
+        # matrix products instead of ~40 element-wise passes
+        basis = np.column_stack([radius * d1, radius * d2, centre])
+        proj = np.vstack([d1, d2]) * (radius * _scale(self.x, self.beta_sg))
+        out = np.empty(sin.shape)
+        n = min(_CHUNK, sin.size)
+        scs, ab = np.ones((3, n)), np.empty((2, n))
+        rows, G, work = np.empty((5, n)), np.empty((5, n)), np.empty((5, n))
+        for lo in range(0, sin.size, _CHUNK):
+            m = min(n, sin.size - lo)
+            scs[0, :m], scs[1, :m] = sin[lo:lo + m], cos[lo:lo + m]
+            np.matmul(basis, scs[:, :m], out=rows[:, :m])
+            _, ds = _sg_rows(rows[:, :m], self.x, self.beta, self.beta_sg, G[:, :m],
+                             work[:, :m])
+            np.matmul(proj, G[:, :m], out=ab[:, :m])
+            a, b = ab[0, :m], ab[1, :m]
+            a *= scs[1, :m]
+            b *= scs[0, :m]
+            a -= b
+            np.multiply(a, ds, out=out[lo:lo + m])
+        return out
 
 
 def gradient(theta: ArrayLike, x: float = 1.0, beta: float = 1.0) -> np.ndarray:
