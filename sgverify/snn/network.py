@@ -160,6 +160,6 @@ class SNN:
         g_w2 = g_c2.reshape(-1, n_o).T @ sh.reshape(-1, n_h)
         g_c1 = self.hidden.backward(fw.hidden, sd_hid, g_c2 @ W2, detach_reset=self.detach_reset)
         # c1 was broadcast over trials: its gradient is the sum over the trial axis
-        g_c1 = g_c1.sum(axis=1)
+        g_c1 = g_c1[:, 0] if g_c1.shape[1] == 1 else g_c1.sum(axis=1)
         g_w1 = g_c1.reshape(-1, n_h).T @ fw.x.reshape(-1, fw.x.shape[-1])
         return {"W1": g_w1, "W2": g_w2}

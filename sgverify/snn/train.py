@@ -35,6 +35,7 @@ from .._validate import positive, positive_int
 from ..lif import Mode
 from . import losses, metrics, randman
 from . import target as target_raster
+from ._alloc import reuse_freed_memory
 from ._blas import single_threaded
 from .network import SNN
 
@@ -193,6 +194,7 @@ def train_randman(task: RandmanTask, mode: str, seed: int, *,
     import time
 
     mode = _check_mode(mode)
+    reuse_freed_memory()
     start = time.perf_counter()
     train, test = randman.spiking_dataset(
         task.n_classes, task.n_units, task.n_steps, positive_int("n_train", task.n_train),
@@ -291,6 +293,7 @@ def train_matching(task: MatchingTask, mode: str, seed: int, *,
     import time
 
     mode = _check_mode(mode)
+    reuse_freed_memory()
     start = time.perf_counter()
     tgt = target_raster.load(rows=task.n_out).T  # (T, n_out)
     T = tgt.shape[0]

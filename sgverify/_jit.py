@@ -1,0 +1,41 @@
+"""Optional Numba: whether the compiled kernels may be used, and loading them lazily.
+
+Numba is an optional extra (``pip install sgverify[fast]``). Where it is missing, or
+``SGVERIFY_NUMBA=0`` is set, every computation takes its NumPy path, which gives the same
+results (the kernels repeat the NumPy operations in the same order; tests compare the two).
+Nothing is imported until a kernel is first needed, so ``import sgverify`` stays light.
+
+Examples
+--------
+>>> from sgverify import _jit
+>>> _jit.enabled() in (True, False)
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from types import ModuleType
+
+__all__ = ["enabled", "kernels"]
+
+
+@functools.cache
+def _numba_importable() -> bool:
+    try:
+        importlib.import_module("numba")
+    except Exception:
+        return False
+    return True
+
+
+def enabled() -> bool:
+    """True when Numba is importable and not switched off by ``SGVERIFY_NUMBA=0``."""
+    return os.environ.get("SGVERIFY_NUMBA", "1") != "0" and _numba_importable()
+
+
+def kernels(name: str) -> ModuleType | None:
+    """The kernel module ``sgverify.<name>`` when :func:`enabled`, else None."""
+    return importlib.import_module(f"sgverify.{name}") if enabled() else None
