@@ -73,5 +73,37 @@ def main() -> None:
         print(f"| {name} | {val} |")
 
 
+def scaling(hidden: range = range(2, 23, 2)) -> None:
+    """Exact enumeration of a 1-H-1 net, H = 2..22: time per hidden pattern, against the
+    machine probe (stream bandwidth, one-thread matmul rate)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _machine import probe
+
+    m = probe()
+    print(f"\n## Exact enumeration scaling, 1-H-1 net (machine: {m['bandwidth_gbs']:.1f} GB/s "
+          f"stream, {m['gflops']:.1f} GFLOP/s one-thread matmul, one pass "
+          f"{m['pass_ns']:.2f} ns/element in cache)\n")
+    print("| H | patterns 2^H | Kronecker path [s] | ns / pattern | generic path [s] | "
+          "ns / pattern | generic GB/s (lower bound) |")
+    print("|---|---|---|---|---|---|---|")
+    rng = np.random.default_rng(1)
+    for h in hidden:
+        net = random_net(rng, (1, h, 1))
+        n = 1 << h
+        reps = 3 if h <= 18 else 1
+        tk = best(lambda net=net: network.expected_output_gradient(net, 1.0), repeats=reps)
+        tg = (best(lambda net=net: network._enumerate(net, np.array([1.0]), grad=True),
+                   repeats=reps) if h <= 20 else float("nan"))
+        # the generic path forms (chunk, H) pattern, probability and gradient arrays: >= ~4
+        # float64 arrays of n x H elements pass through memory
+        gbs = 4 * 8 * n * h / tg / 1e9
+        print(f"| {h} | {n} | {tk:.4f} | {tk / n * 1e9:.1f} | {tg:.4f} | "
+              f"{tg / n * 1e9:.1f} | {gbs:.1f} |")
+
+
 if __name__ == "__main__":
     main()
+    scaling()

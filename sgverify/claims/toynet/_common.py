@@ -33,6 +33,7 @@ __all__ = [
     "_gradient_identity",
     "_loop_rounding",
     "_on_scan",
+    "_simplified_difference",
     "_theta4b",
     "_zero_bound",
 ]
@@ -97,12 +98,29 @@ def _beta_sg_points(lo: float, hi: float) -> st.SearchStrategy[float]:
     return sst.betas(lo, hi).filter(lambda bs: abs(math.log(bs / B4)) >= 0.05)
 
 
+def _simplified_difference(expr: sp.Expr) -> sp.Expr:
+    """``expr`` simplified, with a fast exact path for differences that vanish.
+
+    Every ``exp(.)`` atom is replaced, innermost first, by a fresh symbol; if the resulting
+    rational function cancels to 0, so does ``expr`` (the substitution is a ring
+    homomorphism). That takes ~0.05 s where ``sp.simplify`` takes ~0.5-3 s on these nested
+    sigmoids; anything else still goes through ``sp.simplify`` (the same result as before).
+    """
+    e = expr
+    while atoms := e.atoms(sp.exp):
+        inner = min(atoms, key=sp.count_ops)
+        e = e.xreplace({inner: sp.Dummy()})
+    if sp.cancel(sp.together(e)) == 0:
+        return sp.Integer(0)
+    return sp.simplify(expr)
+
+
 @functools.lru_cache(maxsize=1)
 def _gradient_identity() -> dict[str, str]:
     """SymPy: the SG field at beta_SG = b is diff(y, theta), component by component."""
     y = toynet.output_expr(S.b, S.x)
     Fb = toynet.sg_field_expr(S.b, S.b, S.x)
-    return {p: str(sp.simplify(sp.diff(y, t) - Fb[i]))
+    return {p: str(_simplified_difference(sp.diff(y, t) - Fb[i]))
             for i, (p, t) in enumerate(zip(toynet.PARAMS, toynet.THETA, strict=True))}
 
 

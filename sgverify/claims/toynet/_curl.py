@@ -22,6 +22,7 @@ from ._common import (
     PROOF,
     _cond,
     _gradient_identity,
+    _simplified_difference,
 )
 
 __all__ = ["FIELD_HAS_CURL"]
@@ -77,8 +78,8 @@ def _curl_symbolic() -> Outcome:
     sdp = sp.diff(sd(S.z, S.beta_sg), S.z).subs(S.z, s)
     closed = g * (sd(z1, S.b) - sd(z1, S.beta_sg)) * (sd(s, S.beta_sg) + u1 * sig(z1, S.b) * sdp)
     asym = sp.diff(Fe[3], v1) - sp.diff(Fe[1], u1)
-    diff_closed = sp.simplify(asym - closed)
-    at_control = sp.simplify(closed.subs(S.beta_sg, S.b))
+    diff_closed = _simplified_difference(asym - closed)
+    at_control = _simplified_difference(closed.subs(S.beta_sg, S.b))
     # a rational point where the entry is exactly non-zero for beta_SG != b
     val = asym.subs({w: 0, v1: 0, v2: 0, u1: 1, u2: -1, S.x: 1, S.b: 2, S.beta_sg: 1})
     val = sp.nsimplify(sp.simplify(val))
