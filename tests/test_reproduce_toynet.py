@@ -74,7 +74,7 @@ def test_fig5_contract_and_loops(fig5_rep, tmp_path):
 def test_fig5_loop_values_are_reproducible():
     # the published plane, beta_SG = 1: an independent single call at 5e5 steps
     circle = fig5.circle("published")
-    res = paths.loop_integral(lambda th: toynet.sg_field(th, 1.0, 1e4, 1.0), circle, 500_000)
+    res = paths.loop_integral(toynet.SGField(1.0, 1e4, 1.0), circle, 500_000)
     toynet_loop = fig5.loop("published", 1.0, (1000, 500_000))
     assert res.value == toynet_loop["loop_integral"]
 

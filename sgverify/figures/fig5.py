@@ -58,8 +58,7 @@ def loop(directions: str, beta_sg: float, steps: tuple[int, ...] = STEPS,
     p = toynet.FIG5
     beta_sg = positive("beta_sg", beta_sg)
     path = circle(directions)
-    table = paths.convergence_table(
-        lambda th: toynet.sg_field(th, p["x"], p["beta"], beta_sg), path, steps)
+    table = paths.convergence_table(toynet.SGField(p["x"], p["beta"], beta_sg), path, steps)
     true = paths.convergence_table(lambda th: toynet.gradient(th, p["x"], beta_sg), path,
                                    [true_steps])
     last = table[-1]
@@ -85,8 +84,7 @@ def _curves(beta_sgs: tuple[float, ...]) -> dict[str, Any]:
     y0 = float(toynet.output(path.point(0.0), p["x"], p["beta"]))
     running = {}
     for bs in beta_sgs:
-        run = paths.running_integral(
-            lambda th, bs=bs: toynet.sg_field(th, p["x"], p["beta"], bs), path, 200_000)
+        run = paths.running_integral(toynet.SGField(p["x"], p["beta"], bs), path, 200_000)
         running[bs] = (run.phi[::10], y0 + run.values[::10])
     return {"phi": phi, "y": toynet.output(pts, p["x"], p["beta"]),
             "smoothed": {bs: toynet.output(pts, p["x"], bs) for bs in beta_sgs},
