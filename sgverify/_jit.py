@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import warnings
 from types import ModuleType
 
 __all__ = ["enabled", "kernels"]
@@ -37,5 +38,15 @@ def enabled() -> bool:
 
 
 def kernels(name: str) -> ModuleType | None:
-    """The kernel module ``sgverify.<name>`` when :func:`enabled`, else None."""
-    return importlib.import_module(f"sgverify.{name}") if enabled() else None
+    """The kernel module ``sgverify.<name>`` when :func:`enabled` and it loads, else None."""
+    return _load(name) if enabled() else None
+
+
+@functools.cache
+def _load(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"sgverify.{name}")
+    except Exception as exc:  # e.g. no writable cache directory: the NumPy path
+        warnings.warn(f"sgverify: Numba kernels unavailable ({type(exc).__name__}: {exc}); "
+                      f"using the NumPy path", RuntimeWarning, stacklevel=3)
+        return None
