@@ -79,3 +79,8 @@ def test_switch_off_takes_the_numpy_path(monkeypatch):
     assert not _jit.enabled() and lif._kernels(10**6) is None
     monkeypatch.setenv("SGVERIFY_NUMBA", "1")
     assert lif._kernels(10**6) is not None and lif._kernels(100) is None
+
+
+def test_a_kernel_module_that_fails_to_load_falls_back_with_a_warning():
+    with pytest.warns(RuntimeWarning, match="NumPy path"):
+        assert _jit._load("_no_such_kernels") is None
