@@ -4,7 +4,9 @@ The two sizes of issue 14, timed interleaved round by round (medians of ``--repe
 
 * paper spike-train matching: T = 189, 200-200-200, 10 trials, van Rossum loss;
 * thorough randman: T = 100, 20-128-15 (leaky readout), batch 100, max-over-time
-  cross-entropy.
+  cross-entropy;
+
+each in sgverify's stochastic mode and in its deterministic mode (snnTorch's model).
 
 sgverify runs stochastic sigmoid escape noise (beta 10, output beta 100 for matching), float64,
 detached reset, one BLAS thread, with its Numba kernels (``fast``) and without
@@ -50,6 +52,11 @@ SIZES = {
     "randman": {"task": "randman", "T": 100, "n_in": 20, "n_h": 128, "n_out": 15,
                 "batch": 100, "dt": 1e-3, "tau_mem": 20e-3, "tau_syn": 10e-3, "input_p": 0.05},
 }
+# sgverify's deterministic mode is snnTorch's model (Heaviside spikes, sigmoid SG): the
+# like-for-like row; the stochastic rows above also draw and transform a uniform per
+# neuron and step
+SIZES["randman, deterministic"] = {**SIZES["randman"], "mode": "deterministic"}
+SIZES["matching, deterministic"] = {**SIZES["matching"], "mode": "deterministic"}
 
 
 @contextmanager
@@ -70,6 +77,7 @@ class Update:
 
     def __init__(self, spec: dict, seed: int = 0) -> None:
         rng = np.random.default_rng(seed)
+        mode = spec.get("mode", "stochastic")
         self.matching = spec["task"] == "matching"
         T, n_in, n_h, n_out, batch = (spec[k] for k in ("T", "n_in", "n_h", "n_out", "batch"))
         self.spec = spec
@@ -77,7 +85,7 @@ class Update:
                               tau_mem=spec["tau_mem"], tau_syn=spec["tau_syn"],
                               beta_hidden=10.0, beta_out=100.0 if self.matching else 10.0,
                               input_rate=50.0 if self.matching else 10.0,
-                              hidden_rate=50.0 if self.matching else 10.0)
+                              hidden_rate=50.0 if self.matching else 10.0, mode=mode)
         self.net.detach_reset = True
         self.trials = batch if self.matching else 1
         self.x = (rng.random((T, 1 if self.matching else batch, n_in)) < spec["input_p"]

@@ -66,7 +66,7 @@ def van_rossum(spikes: torch.Tensor, target: torch.Tensor, a_m: float, a_s: floa
 
 
 def main() -> None:
-    spec = json.loads(sys.argv[1])
+    spec = json.loads(sys.argv[1])  # "mode" is sgverify's: snnTorch's model is deterministic
     torch.manual_seed(0)
     T, n_in, n_h, n_out, batch = (spec[k] for k in ("T", "n_in", "n_h", "n_out", "batch"))
     dt, tau_m, tau_s = spec["dt"], spec["tau_mem"], spec["tau_syn"]
