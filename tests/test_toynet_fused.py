@@ -66,8 +66,11 @@ def test_fused_integrand_matches_generic(circle, x, beta, bs, steps):
     # each term is a sum of five products of ~30 rounded factors, amplified by the sigmoids'
     # condition number cond: the same rounding bound the claims use
     cond = 1 + max(beta, bs) * (1 + x) * (1 + np.abs(circle.centre).max() + circle.radius)
-    mag = paths.integrand(lambda th: np.abs(toynet.sg_field(th, x, beta, bs)), circle, steps)
-    bound = 64 * EPS * cond * (np.abs(mag) + np.abs(generic)) + 1e-300
+    s, c = paths.circle_trig(steps)
+    th = circle.centre + circle.radius * (s[:, None] * circle.d1 + c[:, None] * circle.d2)
+    tangent = circle.radius * (c[:, None] * circle.d1 - s[:, None] * circle.d2)
+    mag = np.sum(np.abs(toynet.sg_field(th, x, beta, bs) * tangent), axis=-1)  # sum |F_k t_k|
+    bound = 64 * EPS * cond * mag + 1e-300
     assert np.all(np.abs(fused - generic) <= bound)
     assert np.all(np.abs(old - generic) <= bound)
 
