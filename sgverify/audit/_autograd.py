@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import inspect
+import math
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -124,20 +125,40 @@ def _root(obj: Any) -> str:
     return mod.split(".")[0]
 
 
-def _module_imports(obj: Any, framework: str) -> bool:
-    """Whether the module that defines ``obj`` has imported ``framework`` at top level."""
-    fw = sys.modules.get(framework)
+def _refers_to(obj: Any, packages: frozenset[str]) -> bool:
+    """Whether a function (or a callable object's ``__call__``) refers to one of ``packages``
+    through the names its code uses (globals and closure), or its module imported one."""
+    # a callable object's code is its class's __call__
+    fn = obj if inspect.isroutine(obj) else vars(type(obj)).get("__call__")
+    values: list[Any] = []
+    if fn is not None and inspect.isfunction(inspect.unwrap(fn)):
+        try:
+            cv = inspect.getclosurevars(inspect.unwrap(fn))
+            values += [*cv.nonlocals.values(), *cv.globals.values()]
+        except (TypeError, ValueError):
+            pass
     mod = sys.modules.get(getattr(obj, "__module__", None) or "")
-    return fw is not None and mod is not None and any(
-        val is fw or getattr(val, "__name__", "").split(".")[0] == framework
-        for val in vars(mod).values() if inspect.ismodule(val))
+    if mod is not None and mod.__name__ != "__main__":
+        values += [x for x in vars(mod).values() if inspect.ismodule(x)]
+    return any(_framework_object(x, packages) for x in values)
+
+
+def _framework_object(x: Any, packages: frozenset[str]) -> bool:
+    if inspect.ismodule(x):
+        return x.__name__.split(".")[0] in packages
+    if _root(x) in packages or type(x).__module__.split(".")[0] in packages:
+        return True
+    # a class of the user's own that subclasses a framework class (an autograd.Function)
+    return isinstance(x, type) and any(
+        c.__module__.split(".")[0] in packages for c in x.__mro__[1:])
 
 
 def is_torch_spike_fn(obj: Any) -> bool:
     """True when ``obj`` looks like a PyTorch spike function (never imports torch).
 
-    A ``torch.autograd.Function`` subclass, a ``torch.nn.Module``, or a callable defined in
-    snnTorch, norse, SpikingJelly, sinabs, lava-dl or a module that imports torch.
+    A ``torch.autograd.Function`` subclass, a ``torch.nn.Module``, a callable defined in
+    snnTorch, norse, SpikingJelly, sinabs or lava-dl, or a function whose code refers to torch
+    or to such an object (a factory closing over an ``autograd.Function``).
 
     Examples
     --------
@@ -154,14 +175,14 @@ def is_torch_spike_fn(obj: Any) -> bool:
             return True
     if _root(obj) in _TORCH_PACKAGES:
         return True
-    return _module_imports(obj, "torch") and not _module_imports(obj, "jax")
+    return _refers_to(obj, _TORCH_PACKAGES) and not _refers_to(obj, _JAX_PACKAGES)
 
 
 def is_jax_spike_fn(obj: Any) -> bool:
     """True when ``obj`` looks like a JAX spike function (never imports jax).
 
-    A ``jax.custom_vjp`` / ``custom_jvp`` function, a jitted function, or a callable defined in
-    spyx, braintools, BrainPy, brainstate or a module that imports jax.
+    A ``jax.custom_vjp`` / ``custom_jvp`` function, a jitted function, a callable defined in
+    spyx, braintools, BrainPy or brainstate, or a function whose code refers to jax.
 
     Examples
     --------
@@ -172,7 +193,7 @@ def is_jax_spike_fn(obj: Any) -> bool:
         return False
     if _root(obj) in _JAX_PACKAGES or type(obj).__module__.split(".")[0] in _JAX_PACKAGES:
         return True
-    return _module_imports(obj, "jax") and not _module_imports(obj, "torch")
+    return _refers_to(obj, _JAX_PACKAGES) and not _refers_to(obj, _TORCH_PACKAGES)
 
 
 # --- resolving what the libraries export into a spike function of one tensor -----------------
@@ -281,23 +302,26 @@ def _fmt_params(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
-_PROBE = np.linspace(-4.0, 4.0, 401)
+_Run = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def _random(run: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> float | None:
-    """The first probe point where two runs of the backward pass differ (None: repeatable)."""
-    a, b = run(_PROBE)[1], run(_PROBE)[1]
+def _probe(run: _Run, domain: tuple[float, float]) -> tuple[float, float | None]:
+    """``(forward at 0 (or at the domain's start), first probe point where two runs of the
+    backward pass differ or None)`` on 401 points of ``domain``."""
+    lo, hi = (float(x) for x in domain)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"probe: need finite lo < hi, got {domain!r}")
+    grid = np.linspace(lo, hi, 401)
+    h0 = float(run(np.array([0.0 if lo <= 0.0 <= hi else lo]))[0][0])
+    a, b = run(grid)[1], run(grid)[1]
     diff = np.flatnonzero(~((a == b) | (np.isnan(a) & np.isnan(b))))
-    return float(_PROBE[diff[0]]) if diff.size else None
-
-
-def _forward_at_zero(run: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> float:
-    return float(run(np.zeros(1))[0][0])
+    return h0, (float(grid[diff[0]]) if diff.size else None)
 
 
 # --- torch ------------------------------------------------------------------------------------
 
-def torch_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> AutogradSurrogate:
+def torch_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None, *,
+                    probe: tuple[float, float] = (-4.0, 4.0)) -> AutogradSurrogate:
     """The surrogate derivative of a PyTorch spike function, run by torch's autograd.
 
     Parameters
@@ -308,6 +332,10 @@ def torch_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> A
     params
         The spike function's parameters (factory keywords, ``forward`` arguments by name,
         constructor keywords, or keywords passed with ``x``).
+    probe
+        Where to read ``H(0)`` and to test whether the backward pass is random (two runs on
+        401 points); narrow it for a spike function of a probability (SpikingJelly
+        ``PoissonPass`` takes ``p`` in [0, 1]).
 
     Returns
     -------
@@ -336,8 +364,8 @@ def torch_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> A
         grad = np.zeros_like(v) if g is None else g.detach().double().numpy()
         return y.detach().double().numpy(), grad
 
-    h0 = _forward_at_zero(run)
-    return AutogradSurrogate("torch", name, "float64", "", out_dtype[0], h0, _random(run), run)
+    h0, random_at = _probe(run, probe)
+    return AutogradSurrogate("torch", name, "float64", "", out_dtype[0], h0, random_at, run)
 
 
 def _call(fn: Callable[[Any], Any], x: Any, name: str) -> Any:
@@ -365,7 +393,8 @@ def _x64(jax: Any) -> Iterator[bool]:
         jax.config.update("jax_enable_x64", before)
 
 
-def jax_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> AutogradSurrogate:
+def jax_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None, *,
+                  probe: tuple[float, float] = (-4.0, 4.0)) -> AutogradSurrogate:
     """The surrogate derivative of a JAX spike function, run by ``jax.vjp``.
 
     Parameters
@@ -374,7 +403,7 @@ def jax_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> Aut
         A ``custom_vjp`` / ``custom_jvp`` / jitted function, a factory returning one (spyx
         ``axn.superspike``), a surrogate object (braintools ``surrogate.Sigmoid(alpha=4)``) or a
         class to instantiate with ``params``.
-    params
+    params, probe
         As for :func:`torch_surrogate`.
 
     Returns
@@ -402,11 +431,11 @@ def jax_surrogate(spike_fn: Any, params: Mapping[str, Any] | None = None) -> Aut
             seen.setdefault("forward", str(y.dtype))
             return np.asarray(y, dtype=np.float64), np.asarray(g, dtype=np.float64)
 
-    h0 = _forward_at_zero(run)
+    h0, random_at = _probe(run, probe)
     dtype = seen["dtype"]
     note = "" if dtype == "float64" else (
         f"JAX computed in {dtype}: float64 (jax_enable_x64) was not available for this call")
-    return AutogradSurrogate("jax", name, dtype, note, seen["forward"], h0, _random(run), run)
+    return AutogradSurrogate("jax", name, dtype, note, seen["forward"], h0, random_at, run)
 
 
 # --- audit ------------------------------------------------------------------------------------

@@ -46,10 +46,12 @@ ENTRIES: tuple[CatalogueEntry, ...] = (
          "SuperSpike, unnormalised: 2/slope times the fast-sigmoid density"),
     _snn("sigmoid", "slope*exp(-slope*v)/(exp(-slope*v) + 1)**2", {"slope": 25.0},
          "snntorch.surrogate.Sigmoid.backward (factory sigmoid)", _D, "1",
-         "logistic density with beta = slope. As executed, exp(-slope*v) overflows below "
-         "v = -log(max float)/slope and the backward returns NaN (inf/inf) there: v < -28.39 "
-         "in float64 and v < -3.55 in float32 (snnTorch's usual dtype) at slope 25: a membrane "
-         "potential 3.55 below a threshold of 1 gets a NaN gradient", ("nan-far-below",)),
+         "logistic density with beta = slope. FINDING: as executed, (grad * slope) * "
+         "exp(-slope*v) overflows and is divided by (exp(-slope*v) + 1)^2 = inf, so the "
+         "backward returns NaN for v < -(log(max float) - log(slope))/slope with upstream "
+         "gradient 1: v < -28.26 in float64 and v < -3.42 in float32 (snnTorch's usual "
+         "dtype) at slope 25; a membrane potential 3.42 below a threshold of 1 gets a NaN "
+         "gradient (the cut moves with the upstream gradient's size)", ("nan-far-below",)),
     _snn("spike_rate_escape", "slope*exp(-beta*abs(v - 1))", {"beta": 1.0, "slope": 25.0},
          "snntorch.surrogate.SpikeRateEscape.backward (factory spike_rate_escape)", _R, "50",
          "area 2 slope / beta; a Laplace density centred one unit ABOVE the threshold "

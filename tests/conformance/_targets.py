@@ -15,12 +15,15 @@ import importlib
 import importlib.metadata
 import importlib.util
 import inspect
+import math
 import pathlib
 import sys
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from sgverify.audit import _autograd
 
@@ -98,15 +101,19 @@ class Target:
     threshold: float = 1.0
     kind: str = "deterministic"
     grid: tuple[float, float] | None = None  # restrict v (e.g. a probability in [0, 1])
+    dtype: str = "float64"  # the precision the library computes in (see dtype_why)
+    dtype_why: str = ""
+    nan_below: Callable[[Mapping[str, float]], float] | None = None  # documented NaN region
 
 
 def surrogate(target: Target, params: Mapping[str, float]) -> _autograd.AutogradSurrogate:
     """Run the target's backward pass (torch or JAX autograd, upstream gradient 1)."""
     framework = DISTRIBUTIONS[target.library][2]
     fn = target.build(params)
+    probe = target.grid or (-4.0, 4.0)
     if framework == "torch":
-        return _autograd.torch_surrogate(fn)
-    return _autograd.jax_surrogate(fn)
+        return _autograd.torch_surrogate(fn, probe=probe)
+    return _autograd.jax_surrogate(fn, probe=probe)
 
 
 # --- snnTorch 1.x: snntorch.Leaky.fire computes spike_grad(mem - threshold) ------------------
@@ -130,7 +137,7 @@ def _norse(method: str, param: str | None = "alpha") -> Callable[[Mapping[str, f
         from norse.torch.functional import threshold as T
         from norse.torch.functional.lif import LIFParameters
 
-        lp = LIFParameters(method=method, alpha=torch.as_tensor(p[param]) if param else
+        lp = LIFParameters(method=method, alpha=torch.as_tensor(p[param]) if param in p else
                            LIFParameters().alpha)
         return lambda x: T.threshold((x + lp.v_th) - lp.v_th, lp.method, lp.alpha)
     return build
@@ -196,9 +203,11 @@ def _lava(graded: bool) -> Callable[[Mapping[str, float]], Any]:
         _lava_slayer()
         from lava.lib.dl.slayer.neuron import cuba
 
+        # the entry states what the neuron runs: tau_rho = tau_grad * threshold * TAU_RHO_MULT,
+        # scale_rho = scale_grad * SCALE_RHO_MULT; invert to the documented arguments
         n = cuba.Neuron(threshold=1.0, current_decay=0.5, voltage_decay=0.5,
-                        tau_grad=p["tau_grad"], scale_grad=p["scale_grad"],
-                        graded_spike=graded)
+                        tau_grad=p["tau_rho"] / cuba.TAU_RHO_MULT,
+                        scale_grad=p["scale_rho"] / cuba.SCALE_RHO_MULT, graded_spike=graded)
         return lambda x: n.spike((x + 1.0).reshape(1, -1, 1)).reshape(-1)
     return build
 
@@ -230,7 +239,10 @@ def _targets() -> dict[tuple[str, str], Target]:
     out = [
         T("snnTorch", "atan", _snntorch("atan", ("alpha",))),
         T("snnTorch", "fast_sigmoid", _snntorch("fast_sigmoid", ("slope",))),
-        T("snnTorch", "sigmoid", _snntorch("sigmoid", ("slope",))),
+        T("snnTorch", "sigmoid", _snntorch("sigmoid", ("slope",)),
+          # (grad * slope) * exp(-slope v) overflows first: NaN (inf/inf) below this
+          nan_below=lambda p: -(math.log(np.finfo(np.float64).max) - math.log(p["slope"]))
+          / p["slope"]),
         T("snnTorch", "spike_rate_escape", _snntorch("spike_rate_escape", ("beta", "slope"))),
         T("snnTorch", "triangular", _snntorch("triangular", ("threshold",))),
         T("snnTorch", "straight_through_estimator", _snntorch("straight_through_estimator")),
@@ -242,7 +254,8 @@ def _targets() -> dict[tuple[str, str], Target]:
         T("norse", "tanh", _norse("tanh", "k")),
         T("norse", "triangle", _norse("triangle")),
         T("norse", "circ", _norse("circ")),
-        T("norse", "heavi_erfc", _norse("heavi_erfc", "k")),
+        T("norse", "heavi_erfc", _norse("heavi_erfc", "k"), dtype="float32",
+          dtype_why="divides by torch.as_tensor(np.pi).sqrt(), a float32 tensor"),
         T("norse", "heaviside", _norse("heaviside", None)),
         T("norse", "logistic (stochastic forward)", _norse_fn("logistic_fn", "k")),
         T("norse", "circ_dist (stochastic forward)", _norse_fn("circ_dist_fn", "alpha")),
@@ -253,8 +266,11 @@ def _targets() -> dict[tuple[str, str], Target]:
             "Rect", "DeterministicPass")],
         T("SpikingJelly", "MultiLevelSpikeCount", _sj("MultiLevelSpikeCount")),
         T("SpikingJelly", "PoissonPass", _sj_direct("PoissonPass"), grid=(0.0, 1.0)),
-        *[T("sinabs", n, _sinabs(n)) for n in (
-            "Heaviside", "Gaussian", "MultiGaussian", "SingleExponential", "PeriodicExponential")],
+        *[T("sinabs", n, _sinabs(n)) for n in ("Heaviside", "SingleExponential",
+                                                "PeriodicExponential")],
+        *[T("sinabs", n, _sinabs(n), dtype="float32",
+            dtype_why="divides by torch.sqrt(2 * torch.tensor(math.pi)), a float32 tensor")
+          for n in ("Gaussian", "MultiGaussian")],
         T("lava-dl", "Spike (binary), CUBA neuron", _lava(False)),
         T("lava-dl", "Spike (graded), CUBA neuron", _lava(True)),
         *[T("spyx", n, _spyx(f)) for n, f in (
