@@ -41,6 +41,11 @@ DISTRIBUTIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: libraries that `pip install -e '.[libraries]'` cannot install on Python 3.11
+_NOT_BY_PIP = {"lava-dl": "it requires Python <3.11 and torch <2.4; docs/catalogue-conformance.md "
+                          "shows how it was run"}
+
+
 def version(library: str) -> str | None:
     """The installed distribution's version, or None."""
     try:
@@ -57,7 +62,8 @@ def installed(library: str) -> str | None:
                 "(pip install -e '.[libraries]')")
     try:
         if version(library) is None:
-            return f"{library} is not installed (pip install {dist})"
+            how = _NOT_BY_PIP.get(library, f"pip install {dist}")
+            return f"{library} is not installed ({how})"
         _import(module)
     except Exception as exc:  # any import failure is a reason to skip
         return f"{library} {version(library)} does not import here: {type(exc).__name__}: {exc}"
