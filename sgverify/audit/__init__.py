@@ -66,7 +66,8 @@ def audit_entry(index: int) -> AuditResult:
     e = CATALOGUE[index]
     return audit(e.formula, e.params, cpu_budget=False, label={
         "library": e.library, "name": e.name, "source": e.source, "note": e.note,
-        "expected_verdict": e.expected, "expected_area": e.area})
+        "expected_verdict": e.expected, "expected_area": e.area, "version": e.version,
+        "verified": e.verified})
 
 
 def audit_catalogue() -> list[AuditResult]:

@@ -204,8 +204,11 @@ CLAIMS = (
         uses=("audit.atlas-round-trip",),
         proof=PROOF,
         limitations="Formulas restate each library's backward pass at its default "
-                    "parameters (sinabs and lava-dl at threshold 1); random (snnTorch SSO) "
-                    "or data-dependent (stork SuperSpike_norm) surrogates are not included. "
+                    "parameters in its neuron's threshold convention (each entry names the "
+                    "release, and whether it was checked by executing it: "
+                    "docs/catalogue-conformance.md); a random surrogate (snnTorch SSO) enters "
+                    "as its expectation; data-dependent ones (stork SuperSpike_norm) are not "
+                    "included. "
                     "Audited with cpu_budget=False (no 5 s refusal, mpmath re-evaluation of "
                     "float64 NaNs run to completion, SymPy bounded at 60 s of CPU, >15x the "
                     "slowest it needs here), so verdicts and the exact areas checked do not "
