@@ -279,10 +279,7 @@ def _resolve(obj: Any, params: dict[str, Any], base_types: tuple[type, ...],
     if isinstance(obj, type):
         if function_type is not None and issubclass(obj, function_type):
             return _bind_apply(obj, params), name
-        try:
-            inst = obj(**params)
-        except TypeError as exc:
-            raise ValueError(f"params: {obj.__name__}(**params) failed: {exc}") from None
+        inst = _call(lambda p: obj(**p), params, name)
         if not callable(inst):
             raise TypeError(f"spike_fn: {obj.__name__}(**params) is not callable")
         return inst, f"{name}({_fmt_params(params)})"
@@ -294,7 +291,7 @@ def _resolve(obj: Any, params: dict[str, Any], base_types: tuple[type, ...],
                              "when constructing it")
         return obj, name
     if _is_factory(obj, params):
-        made = obj(**params)
+        made = _call(lambda p: obj(**p), params, name)
         if not callable(made):
             raise TypeError(f"spike_fn: {name}(**params) returned "
                             f"{type(made).__name__}, not a spike function")
