@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numba
 
-__all__ = ["backward", "forward", "forward_decay", "forward_silent"]
+__all__ = ["backward", "forward", "forward_decay", "forward_silent", "odds", "sigmoid_arg"]
 
 # reset codes and spike modes, shared with lif.py
 DECAY, FULL, NONE = 0, 1, 2
@@ -164,3 +164,22 @@ def backward(U, I, S, sd, sig_beta, grad_s, grad_u, a_m, a_s, one_m, reset, thro
             gu[m] = new_u
             gi[m] = new_i
     return gc
+
+
+@_jit
+def odds(r):
+    """``r / (1 - r)`` in place (NumPy's ``np.divide(r, np.subtract(1, r))``, one pass)."""
+    flat = r.reshape(-1)
+    for j in range(flat.size):
+        flat[j] = flat[j] / (1.0 - flat[j])
+    return r
+
+
+@_jit
+def sigmoid_arg(U, theta, neg_beta, n0, n1, out):
+    """``out[n - n0] = |U[n] - theta| * neg_beta`` (``lif._surrogate``'s first passes, fused)."""
+    M = U.shape[1]
+    for n in range(n0, n1):
+        for m in range(M):
+            out[n - n0, m] = abs(U[n, m] - theta) * neg_beta
+    return out

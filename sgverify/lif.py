@@ -254,7 +254,12 @@ class LIF:
             thr = _EMPTY
             if escape is not None:
                 assert rng is not None
-                thr = _scaled_quantile(escape, rng.random(out=r[:n1 - n0]), tmp[:n1 - n0])
+                thr = rng.random(out=r[:n1 - n0])
+                if type(escape) is Sigmoid:   # as _scaled_quantile, the odds in one pass
+                    with np.errstate(divide="ignore"):
+                        np.log(kern.odds(thr), out=thr)
+                else:
+                    thr = _scaled_quantile(escape, thr, tmp[:n1 - n0])
             args = (I2, U2, S2, n0, n1, i, u)
             if silent:
                 ok = kern.forward_silent(c2, self.a_m, self.a_s, 1.0 - self.a_m, *args)
@@ -355,12 +360,12 @@ class LIF:
             n0 = max(0, n1 - block)
             sd = _EMPTY
             if surrogate is not None:
-                vb = np.subtract(U2[n0:n1], self.theta, out=v[:n1 - n0])
                 if sig_beta:      # e = exp(-beta |v|) here, beta e / (1 + e)^2 in the kernel
-                    sd = np.abs(vb, out=vb)
-                    sd *= -sig_beta
+                    sd = kern.sigmoid_arg(U2, float(self.theta), -sig_beta, n0, n1,
+                                          v[:n1 - n0])
                     np.exp(sd, out=sd)
                 else:
+                    vb = np.subtract(U2[n0:n1], self.theta, out=v[:n1 - n0])
                     sd = _surrogate(surrogate, vb, (vb, den[:n1 - n0]))
             kern.backward(U2, I2, S2, sd, sig_beta, _EMPTY if gs2 is None else gs2,
                           _EMPTY if gu2 is None else gu2, self.a_m, self.a_s, 1.0 - self.a_m,
