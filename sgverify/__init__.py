@@ -15,7 +15,10 @@ Question -> call
   ``toynet.sg_field``, ``paths.loop_integral``
 * The escape noise my surrogate implies? ``audit.audit("1/(beta*abs(v)+1)**2", {"beta": 10})``
 * LIF dynamics and SNN training? ``lif.LIF``, ``snn.train``
-* Which claims exist, and do they hold? ``claims.select("*")``, ``claims.verify(claim)``
+* A Monte Carlo mean against its exact value (exact variance, z-bound, minimum detectable bias)?
+  ``statistics.mean_check(mean, exact, exact_var, n)``
+* Which claims exist, and do they hold? ``claims.select("*")``, ``claims.verify(claim)``;
+  what was checked: ``claims.verify(claim).evidence.checks``
 * A paper figure with its numbers? ``figures.reproduce("fig5")``
 * The HTML verification report? ``report.write_report("reports")``
 
@@ -40,7 +43,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 _MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
-            "reference", "report", "snn", "stochad", "strategies", "symbols", "toynet")
+            "reference", "report", "snn", "statistics", "stochad", "strategies", "symbols",
+            "toynet")
 
 __all__ = ["__version__", *_MODULES]
 
