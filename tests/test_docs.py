@@ -13,10 +13,10 @@ import pytest
 import sgverify
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_MODULES = sorted(
+ALL_MODULES = ["sgverify", *sorted(
     m.name for m in pkgutil.walk_packages(sgverify.__path__, "sgverify.")
     if not m.name.endswith("__main__")
-)
+)]
 
 
 def _has_examples(name: str) -> bool:
