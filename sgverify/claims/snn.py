@@ -108,7 +108,7 @@ def _comparably(point: str, ctx: Any) -> Outcome:
     refuted = gap["lower"] > MARGIN
     within = _MARGIN_TOL.check(max(gap["upper"], 0.0), **gap)
     if not within.holds and not refuted:
-        within = Outcome(False, within.ratio, within.info, conclusive=False)
+        within = Outcome(False, within.ratio, within.info, conclusive=False, test="within")
     info = {"seeds": list(SEEDS[profile]), "acc_deterministic": det, "acc_stochastic": sto,
             "mean_deterministic": float(det.mean()), "mean_stochastic": float(sto.mean()),
             "epochs_deterministic": [d.final["epochs"] for d, _ in runs],

@@ -71,7 +71,7 @@ def sg_equals_spm_eval(point, ctx) -> Outcome:
     # compare the per-unit-x factor: g_i / x_i is the density the SG used (x_i != 0)
     i = int(np.argmax(np.abs(xs)))
     if xs[i] == 0:
-        return Outcome(bool(np.all(sg == 0) and np.all(spm == 0)), 0.0, {"x": "all zero"})
+        return Outcome.check(bool(np.all(sg == 0) and np.all(spm == 0)), {"x": "all zero"})
     parallel = Outcome.within(
         float(np.abs(sg - sg[i] / xs[i] * xs).max()), 4 * EPS * float(np.abs(sg).max())
     )

@@ -60,9 +60,9 @@ def _flip_eval(beta_sg: float, ctx: Any) -> Outcome:
             max(e / b for e, b in zip(errs, bounds, strict=True)), 1.0,
             numeric=got[0], closed_form=pred, edge_errors=errs, edge_bounds=bounds)
     else:
-        checks["interval_matches_closed_form"] = Outcome(
-            False, math.inf, {"numeric": got, "closed_form": pred,
-                              "why": "expected exactly one sign-flip interval"})
+        checks["interval_matches_closed_form"] = Outcome.check(
+            False, {"numeric": got, "closed_form": pred,
+                    "why": "expected exactly one sign-flip interval"})
     return Outcome.all_of(checks, beta_sg=beta_sg, sg_zero_w=panel["sg_zero_w"],
                           true_zero_w=panel["true_minimum_w"])
 
@@ -108,7 +108,7 @@ def _flip_summary(ctx: Any) -> Outcome:
         p = fig4b.panel(bs)
         rows[f"beta_sg={bs:g}"] = {k: p[k] for k in ("sign_flip_intervals", "sg_zero_w",
                                                       "true_minimum_w")}
-    return Outcome(True, 0.0, {"panels": rows, "critical_beta_sg": toynet.critical_beta_sg()})
+    return Outcome.check(True, {"panels": rows, "critical_beta_sg": toynet.critical_beta_sg()})
 
 
 # --- Fig. 4B: minima --------------------------------------------------------------------------
