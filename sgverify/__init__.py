@@ -20,7 +20,9 @@ Question -> call
 * Which claims exist, and do they hold? ``claims.select("*")``, ``claims.verify(claim)``;
   what was checked: ``claims.verify(claim).evidence.checks``
 * A paper figure with its numbers? ``figures.reproduce("fig5")``
-* The HTML verification report? ``report.write_report("reports")``
+* Run claims, figures and the catalogue, keep the results, write the report?
+  ``s = session.execute(session.plan("*", figures=True, catalogue=True))``,
+  ``s.results()``, ``s.write_report("reports")``
 
 The concept modules load on first use, so ``import sgverify`` stays cheap.
 
@@ -43,7 +45,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 _MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
-            "reference", "report", "snn", "statistics", "stochad", "strategies", "symbols",
+            "reference", "report", "session", "snn", "statistics", "stochad", "strategies",
+            "symbols",
             "toynet")
 
 __all__ = ["__version__", *_MODULES]

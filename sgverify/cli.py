@@ -1,30 +1,57 @@
 """The ``sgverify`` command: list | check | report | reproduce | audit.
 
+The CLI only parses arguments and prints; :mod:`sgverify.session` does the work and keeps
+every result in the run store (``reports/runs/`` by default).
+
 Exit codes: 0 when every selected claim has its expected verdict (or the command succeeded),
-1 when some claim does not, 2 on bad usage, with a one-line message.
+1 when some claim does not, 2 on bad usage (with a one-line message, before any work),
+3 when the report is incomplete (a figure or the catalogue failed; the report says why),
+130 when interrupted (Ctrl-C; finished results are kept, ``sgverify check --resume RUN``
+finishes the run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 __all__ = ["main"]
 
 _STYLE = {"confirmed": "green", "refuted": "red", "inconclusive": "yellow", "error": "magenta"}
+#: exit code when a figure or the catalogue failed (exit 1 stays "a claim lacks its verdict")
+EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
     """Bad usage: reported in one line, exit code 2."""
 
 
+class _Stopped(Exception):
+    """Interrupted: the message says what was kept; exit code 130."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
+    p.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="local worker processes (default: one per CPU; 1 runs in this process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="run the tasks on this Dask cluster (default: $SGVERIFY_SCHEDULER, "
+                        "else local)")
+    p.add_argument("--runs", metavar="DIR", default=None,
+                   help="run store (default: $SGVERIFY_RUNS, else reports/runs)")
+    p.add_argument("--no-figures", action="store_true", help="report without the figures")
+    p.add_argument("--no-audit", action="store_true", help="report without the catalogue")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,23 +63,23 @@ def _parser() -> argparse.ArgumentParser:
     ls.add_argument("patterns", nargs="*", metavar="ID-or-glob")
     ls.add_argument("--json", metavar="FILE", help="also write the list as JSON (- for stdout)")
 
-    ck = sub.add_parser("check", help="run claims and print their verdicts")
-    ck.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
-    ck.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
-    ck.add_argument("--jobs", type=int, default=None, metavar="N",
-                    help="worker processes (default: one per CPU; 1 runs in this process)")
+    ck = sub.add_parser("check", help="run claims, keep the results, print their verdicts")
+    _run_options(ck)
     ck.add_argument("--json", metavar="FILE",
                     help="write verdicts and evidence as JSON (- for stdout)")
+    ck.add_argument("--report", metavar="DIR", default=None,
+                    help="also reproduce the figures, audit the catalogue and write the report "
+                         "(index.html, report.json) to DIR")
+    ck.add_argument("--resume", metavar="RUN", default=None,
+                    help="finish an interrupted run (id or folder); nothing finished is redone")
 
-    rp = sub.add_parser("report", help="write the self-contained HTML verification report")
+    rp = sub.add_parser("report", help="write the HTML report from the latest matching run")
+    _run_options(rp)
     rp.add_argument("--out", default="reports", metavar="DIR",
                     help="output folder (default reports/)")
-    rp.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
-    rp.add_argument("--jobs", type=int, default=None, metavar="N",
-                    help="worker processes (default: one per CPU; 1 runs in this process)")
-    rp.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
-    rp.add_argument("--no-figures", action="store_true", help="skip reproducing the figures")
-    rp.add_argument("--no-audit", action="store_true", help="skip the surrogate catalogue")
+    rp.add_argument("--rerun", action="store_true",
+                    help="compute everything again instead of reusing a finished run")
+    rp.add_argument("--run", metavar="RUN", default=None, help="report this run (id or folder)")
 
     rr = sub.add_parser("reproduce", help="reproduce a paper figure with its numbers")
     rr.add_argument("figure", metavar="FIGURE", help="fig4b | fig4c | fig5 | training")
@@ -88,78 +115,36 @@ def _write_json(target: str, obj: Any) -> None:
     atomic_write_json(target, obj)
 
 
-def run_claims(
-    patterns: Sequence[str],
-    profile: str,
-    *,
-    quiet: bool = False,
-    jobs: int | None = None,
-    extra: Sequence[Any] = (),
-) -> Any:
-    """Select and verify claims with a progress display on stderr.
-
-    Claims (and any ``extra`` :class:`sgverify._parallel.Task`, e.g. figures) run in
-    ``jobs`` worker processes (default: one per CPU). Returns the list of Results, or
-    ``(results, extra_results)`` when ``extra`` is given.
-    """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    from . import claims
-    from ._parallel import Task, default_jobs, run_tasks
-    from .claims import Result, run_claim_by_id
-
+def _usage(func: Any, *args: Any, **kw: Any) -> Any:
+    """Call ``func``; its ValueError is bad usage."""
     try:
-        prof = claims.get_profile(profile)
-        selected = claims.select(patterns or ["*"])
+        return func(*args, **kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    jobs = default_jobs() if jobs is None else jobs
-    tasks = [Task(c.id, run_claim_by_id, (c.id, prof.name), cost=c.cost, group=c.group)
-             for c in selected]
-    tasks += list(extra)
-    running: list[str] = []
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=_console(stderr=True), transient=True, disable=quiet,
-    ) as progress:
-        bar = progress.add_task("checking", total=len(tasks))
 
-        def show() -> None:
-            progress.update(bar, description="[bold]" + ", ".join(running[:2])
-                            + (f" (+{len(running) - 2})" if len(running) > 2 else ""))
 
-        def started(task: Task) -> None:
-            running.append(task.label)
-            if len(running) <= max(jobs, 1):
-                show()
+def _known_patterns(patterns: Sequence[str]) -> None:
+    """Refuse a pattern no claim id matches, from the ids in the source (no heavy imports)."""
+    import fnmatch
 
-        def done(task: Task) -> None:
-            running.remove(task.label)
-            progress.advance(bar)
-            show()
+    from ._claim_ids import static_ids
 
-        outputs = run_tasks(tasks, jobs, on_start=started, on_done=done)
-    by_id = {c.id: c for c in selected}
-    results = [Result.from_dict(d, by_id[d["id"]]) for d in outputs[: len(selected)]]
-    return (results, outputs[len(selected):]) if extra else results
+    ids = static_ids()
+    if ids is None:  # the source is not plain enough to read: the registry will judge
+        return
+    for pat in patterns:
+        if not any(fnmatch.fnmatchcase(cid, pat) for cid in ids):
+            raise UsageError(f"no claim matches {pat!r} (`sgverify list` shows every id)")
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    _known_patterns(args.patterns)
+    _usage(_check_file, "--json", args.json)
     from rich.table import Table
 
     from . import claims
 
-    try:
-        selected = claims.select(args.patterns or ["*"])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    selected = _usage(claims.select, args.patterns or ["*"])
     table = Table(title=f"{len(selected)} claims", show_lines=False)
     table.add_column("id", no_wrap=True)
     for col in ("kind", "source", "statement"):
@@ -173,81 +158,162 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_jobs(jobs: int | None) -> None:
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs must be >= 1, got {jobs}")
+def _check_file(opt: str, value: str | None, **kw: Any) -> None:
+    from ._outputs import check_file
+
+    check_file(opt, value, **kw)
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _check_run_args(args: argparse.Namespace, out_dirs: dict[str, str | None]) -> None:
+    """Everything a run's arguments can get wrong, before any work."""
+    from ._outputs import check_dir
+
+    _known_patterns(args.patterns)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {args.jobs}")
+    if args.scheduler is not None and not args.scheduler.strip():
+        raise UsageError("--scheduler: empty address")
+    for opt, value in out_dirs.items():
+        files = ("index.html", "report.json") if opt in ("--out", "--report") else ()
+        _usage(check_dir, opt, value, files=files)
+    _usage(check_dir, "--runs", args.runs)
+
+
+def _table(results: Sequence[Any], title: str) -> Any:
     from rich.table import Table
 
-    from ._environment import environment
-
-    start = time.perf_counter()
-    _check_jobs(args.jobs)
-    results = run_claims(args.patterns, args.profile, jobs=args.jobs)
-    table = Table(title=f"sgverify check ({args.profile} profile)")
+    table = Table(title=title)
     table.add_column("claim", no_wrap=True)
     for col in ("kind", "verdict", "worst ratio", "seconds"):
         table.add_column(col, overflow="fold")
     for r in results:
         worst = r.evidence.worst_ratio
         worst_s = f"{worst:.3g}" if isinstance(worst, float) else str(worst)
-        verdict = f"[{_STYLE[r.status]}]{r.status}[/]"
+        verdict = f"[{_STYLE.get(r.status, 'white')}]{r.status}[/]"
         if not r.ok:
             verdict += f" (expected {r.claim.expected})"
         table.add_row(r.claim.id, r.claim.kind, verdict, worst_s, f"{r.seconds:.2f}")
+    return table
+
+
+def _execute(args: argparse.Namespace, p: Any, run: Any) -> Any:
+    from . import session
+    from ._engine import EngineError
+
+    try:
+        return session.execute(p, store=args.runs, run=run, jobs=args.jobs,
+                               scheduler=args.scheduler)
+    except session.Interrupted as exc:
+        run = exc.session.run
+        kept = len(run.finished_keys())
+        raise _Stopped(f"interrupted; {kept} finished tasks kept in {run.path} (finish with "
+                       f"`sgverify check --resume {run.run_id}"
+                       + (f" --runs {args.runs}" if args.runs else "") + "`)") from None
+    except (ConnectionError, EngineError) as exc:  # the cluster named cannot serve
+        raise UsageError(str(exc).splitlines()[0]) from None
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    _check_run_args(args, {"--report": args.report})
+    _usage(_check_file, "--json", args.json)
+    from . import session
+
+    want_figures = bool(args.report) and not args.no_figures
+    want_catalogue = bool(args.report) and not args.no_audit
+    if args.resume:
+        if args.patterns:
+            raise UsageError("--resume finishes a run with its own selection; give no claim ids")
+        run = _usage(session.open_run, args.resume, args.runs)
+        old = session.Plan.from_selection(run.manifest["selection"])
+        if args.profile not in ("dev", old.profile):
+            raise UsageError(f"--resume: run {run.run_id} is of profile {old.profile}")
+        if want_figures:
+            from . import figures
+
+            names = tuple(dict.fromkeys(old.figures + tuple(figures.available())))
+        else:
+            names = old.figures
+        p = session.Plan(old.profile, old.claims, names, old.catalogue or want_catalogue,
+                         old.patterns)
+    else:
+        run = None
+        p = _usage(session.plan, args.patterns, args.profile, figures=want_figures,
+                   catalogue=want_catalogue)
+    sess = _execute(args, p, run)
+    results = sess.results()
     console = _console()
-    console.print(table)
+    console.print(_table(results, f"sgverify check ({p.profile} profile)"))
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     bad = [r for r in results if not r.ok]
-    total = time.perf_counter() - start
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-    console.print(f"{len(results)} claims: {summary} in {total:.1f} s")
+    reused = sum(k.startswith("claim/") for k in sess.reused)
+    console.print(f"{len(results)} claims: {summary} in {sess.seconds:.1f} s"
+                  + (f" ({reused} kept from before)" if reused else "")
+                  + f"; run {sess.run.run_id}")
     for r in bad:
         if r.evidence.error is not None:
-            console.print(f"[magenta]{r.claim.id}: {r.evidence.error}[/]")
+            console.print(f"[magenta]{r.claim.id}: {r.evidence.error}[/]", markup=True)
     if args.json:
+        env = sess.run.manifest["environment"]
         _write_json(args.json, {
             "claims": [r.to_dict() for r in results],
-            "environment": {**environment(), "profile": args.profile, "seconds": round(total, 3)},
+            "environment": {**env, "profile": p.profile, "seconds": round(sess.seconds, 3)},
+            "run": {"id": sess.run.run_id, "path": str(sess.run.path),
+                    "computed": len(sess.computed), "reused": len(sess.reused)},
         })
-    return 0 if not bad else 1
+    incomplete = []
+    if args.report:
+        paths = sess.write_report(args.report)
+        incomplete = sess.failed_extras()
+        console.print(f"wrote {paths['html']} and {paths['json']}")
+    return _exit(bad, incomplete)
+
+
+def _exit(bad: Sequence[Any], incomplete: Sequence[str]) -> int:
+    for line in incomplete:
+        print(f"sgverify: report incomplete: {line}", file=sys.stderr)
+    if bad:
+        return 1
+    return EXIT_INCOMPLETE if incomplete else 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from . import claims
-    from .report import write_report
+    _check_run_args(args, {"--out": args.out})
+    from . import session
 
-    try:
-        claims.get_profile(args.profile)
-        claims.select(args.patterns or ["*"])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    _check_jobs(args.jobs)
-    paths, results = write_report(args.out, profile=args.profile, patterns=args.patterns or None,
-                                  figures=not args.no_figures, audit=not args.no_audit,
-                                  jobs=args.jobs)
+    p = _usage(session.plan, args.patterns, args.profile, figures=not args.no_figures,
+               catalogue=not args.no_audit)
+    if args.run:
+        run = _usage(session.open_run, args.run, args.runs)
+    else:
+        run = None if args.rerun else session.find_reusable(p, args.runs)
+    if run is not None:
+        print(f"sgverify: reusing run {run.run_id} ({len(p.claims)} claims finished "
+              f"{run.manifest.get('ended') or run.manifest.get('created')}); no claim is "
+              "recomputed", file=sys.stderr)
+    elif not args.rerun:
+        print("sgverify: no finished run of this code and profile has these claims; "
+              "computing them", file=sys.stderr)
+    sess = _execute(args, p, run)
+    paths = sess.write_report(args.out)
+    results = sess.results()
     bad = [r for r in results if not r.ok]
-    _console().print(f"wrote {paths['html']} and {paths['json']} "
-                     f"({len(results)} claims, {len(bad)} without their expected verdict)")
-    return 0 if not bad else 1
+    _console().print(f"wrote {paths['html']} and {paths['json']} ({len(results)} claims, "
+                     f"{len(bad)} without their expected verdict; run {sess.run.run_id})")
+    return _exit(bad, sess.failed_extras())
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
+    _usage(_check_file, "--json", args.json)
+    _usage(_check_file, "--plot", args.plot, suffixes=(".png", ".svg"))
     from . import claims, figures
 
     if args.figure not in figures.available():
         names = ", ".join(figures.available())
         raise UsageError(f"figure must be one of {names}; got {args.figure!r}")
-    try:
-        claims.get_profile(args.profile)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.plot and not args.plot.lower().endswith((".png", ".svg")):
-        raise UsageError(f"--plot must end in .png or .svg, got {args.plot!r}")
+    _usage(claims.get_profile, args.profile)
     with _console(stderr=True).status(f"reproducing {args.figure}"):
         rep = figures.reproduce(args.figure, profile=args.profile)
     if args.json:
@@ -279,21 +345,37 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+
 _COMMANDS = {"list": _cmd_list, "check": _cmd_check, "report": _cmd_report,
              "reproduce": _cmd_reproduce, "audit": _cmd_audit}
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    # SIGTERM stops a run as Ctrl-C does: queued work cancelled, finished results kept
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sgverify`` console script; returns the exit code."""
+    try:
+        old = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (e.g. called from a test runner's thread)
+        old = None
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"sgverify: error: {exc}", file=sys.stderr)
         return 2
+    except _Stopped as exc:
+        print(f"sgverify: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("sgverify: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
 
 
 if __name__ == "__main__":  # pragma: no cover

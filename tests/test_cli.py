@@ -46,3 +46,107 @@ def test_python_dash_m():
     )
     assert proc.returncode == 2
     assert "no claim matches 'nope'" in proc.stderr
+
+
+def _one_line_error(capsys, *needles):
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sgverify: error:") and "\n" not in err, err
+    assert all(n in err for n in needles), err
+
+
+def test_output_paths_are_checked_before_any_work(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    cases = [
+        (["check", "escape.step-limit", "--json", str(tmp_path)], ("--json", "is a folder")),
+        (["check", "escape.step-limit", "--json", ""], ("--json", "empty path")),
+        (["check", "escape.step-limit", "--json", str(a_file / "out.json")],
+         ("--json", "is a file where a folder is needed")),
+        (["check", "escape.step-limit", "--report", str(a_file)], ("--report", "is a file")),
+        (["check", "escape.step-limit", "--runs", str(a_file)], ("--runs", "is a file")),
+        (["report", "escape.step-limit", "--out", ""], ("--out", "empty path")),
+        (["report", "escape.step-limit", "--out", str(a_file / "sub")],
+         ("--out", "is a file where a folder is needed")),
+        (["reproduce", "fig4b", "--plot", str(tmp_path / "fig.pdf")], ("--plot", ".png")),
+        (["reproduce", "fig4b", "--plot", str(a_file / "f.png")], ("--plot", "is a file")),
+        (["reproduce", "fig4b", "--json", str(tmp_path)], ("--json", "is a folder")),
+        (["list", "--json", str(tmp_path)], ("--json", "is a folder")),
+    ]
+    for argv, needles in cases:
+        extra = ["--runs", str(runs)] if argv[0] in ("check", "report") and \
+            "--runs" not in argv else []
+        assert main(argv + extra) == 2, argv
+        _one_line_error(capsys, *needles)
+    (tmp_path / "rep" / "index.html").mkdir(parents=True)
+    assert main(["report", "--out", str(tmp_path / "rep"), "--runs", str(runs)]) == 2
+    _one_line_error(capsys, "index.html", "is a folder")
+    assert not runs.exists(), "no run may start before the arguments are checked"
+
+
+def test_unwritable_folder_is_refused(tmp_path, capsys):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK) and _writable(locked):
+            return  # root ignores permission bits; the probe would rightly accept
+        assert main(["check", "escape.step-limit", "--json", str(locked / "o.json"),
+                     "--runs", str(tmp_path / "runs")]) == 2
+        _one_line_error(capsys, "--json", "cannot write")
+    finally:
+        locked.chmod(0o700)
+
+
+def _writable(folder) -> bool:
+    try:
+        (folder / ".probe").write_text("")
+        (folder / ".probe").unlink()
+        return True
+    except OSError:
+        return False
+
+
+def test_unknown_id_is_refused_without_importing_the_registry():
+    code = ("import sys; from sgverify.cli import main; rc = main(['list', 'no-such-id']); "
+            "heavy = [m for m in ('sympy', 'scipy', 'sgverify.claims') if m in sys.modules]; "
+            "print(rc, heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.split("\n")[0] == "2 []", proc.stdout + proc.stderr
+    assert "no claim matches 'no-such-id'" in proc.stderr
+
+
+def test_check_report_writes_table_and_report_in_one_pass(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["check", "escape.step-limit", "--report", str(out), "--no-figures",
+                 "--no-audit", "--runs", str(tmp_path / "runs")]) == 0
+    text = capsys.readouterr().out
+    assert "escape.step-limit" in text and "confirmed" in text and "wrote" in text
+    assert (out / "index.html").is_file() and (out / "report.json").is_file()
+
+
+def test_a_failing_figure_fails_the_report_visibly(tmp_path, capsys, monkeypatch):
+    from sgverify import figures
+
+    real = figures.reproduce
+
+    def broken(name, profile="dev"):
+        if name == "fig4c":
+            raise RuntimeError("figure code crashed")
+        return real(name, profile)
+
+    monkeypatch.setattr(figures, "reproduce", broken)
+    monkeypatch.setattr(figures, "available", lambda: ("fig4c",))
+    out = tmp_path / "rep"
+    rc = main(["report", "escape.step-limit", "--out", str(out), "--no-audit", "--jobs", "1",
+               "--runs", str(tmp_path / "runs")])
+    assert rc == 3
+    assert "report incomplete: figure fig4c: RuntimeError: figure code crashed" in \
+        capsys.readouterr().err
+    d = json.loads((out / "report.json").read_text())
+    assert d["figures"][0]["available"] is False
+    assert "figure code crashed" in d["figures"][0]["reason"]
+    assert "figure code crashed" in (out / "index.html").read_text()

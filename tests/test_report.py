@@ -328,81 +328,126 @@ def test_evidence_digest_finds_monte_carlo_and_hypothesis():
     assert d["search"]["examples_run"] == 7 and d["counterexample"]["ratio"] == 3.5
 
 
-def test_write_report_is_atomic(tmp_path, monkeypatch):
-    results = _fixed_results()[:2]
-    paths, back = report.write_report(tmp_path, results=results, figures=False, audit=False,
-                                      quiet=True)
-    assert back == results and set(paths) == {"html", "json"}
-    before = paths["html"].read_bytes()
+def test_write_report_replaces_the_pair_together_or_not_at_all(tmp_path, monkeypatch):
+    data = report.build_report(_fixed_results()[:2], profile="dev", seconds=1.0,
+                               environment=FIXED_ENV)
+    paths = report.write_report(tmp_path, data)
+    assert set(paths) == {"html", "json"}
+    before = {k: p.read_bytes() for k, p in paths.items()}
     assert json.loads(paths["json"].read_text())["summary"]["claims"] == 2
     umask = os.umask(0)
     os.umask(umask)
     assert paths["html"].stat().st_mode & 0o777 == 0o666 & ~umask  # shareable, not mkstemp's 0600
     import sgverify._io as io_mod
 
-    def boom(src, dst):
-        raise OSError("disk full")
+    bigger = report.build_report(_fixed_results(), profile="dev", seconds=1.0,
+                                 environment=FIXED_ENV)
+    real_replace = io_mod.os.replace
+    for fail_at in (1, 2):  # the first rename fails, or the second after the first succeeded
+        calls = []
 
-    monkeypatch.setattr(io_mod.os, "replace", boom)
-    with pytest.raises(OSError, match="disk full"):
-        report.write_report(tmp_path, results=_fixed_results(), figures=False, audit=False,
-                            quiet=True)
-    monkeypatch.undo()
-    assert paths["html"].read_bytes() == before  # the old page survives, whole
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "report.json"]
+        def flaky(src, dst, fail_at=fail_at, calls=calls):
+            calls.append(dst)
+            if len(calls) == fail_at:
+                raise OSError("disk full")
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(io_mod.os, "replace", flaky)
+        with pytest.raises(OSError, match="disk full"):
+            report.write_report(tmp_path, bigger)
+        monkeypatch.undo()
+        assert {k: p.read_bytes() for k, p in paths.items()} == before  # the old pair, whole
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "report.json"]
 
     def broken_render(data):
         raise RuntimeError("template bug")
 
-    json_before = paths["json"].read_bytes()
     monkeypatch.setattr(report.render, "render_html", broken_render)
     with pytest.raises(RuntimeError, match="template bug"):
-        report.write_report(tmp_path, results=_fixed_results(), figures=False, audit=False,
-                            quiet=True)
-    assert paths["json"].read_bytes() == json_before  # no new JSON beside the old page
+        report.write_report(tmp_path, bigger)
+    assert {k: p.read_bytes() for k, p in paths.items()} == before  # no new JSON, old page
+    monkeypatch.undo()
+    report.write_report(tmp_path, bigger)
+    assert json.loads(paths["json"].read_text())["summary"]["claims"] == len(_fixed_results())
 
 
 def test_bad_arguments_are_clear_errors(tmp_path):
+    from sgverify import session
+
     with pytest.raises(ValueError, match="profile must be one of"):
-        report.write_report(tmp_path, profile="fast")
+        session.plan([], "fast")
     with pytest.raises(ValueError, match="no claim matches"):
-        report.write_report(tmp_path, patterns=["nothing.*"])
+        session.plan(["nothing.*"])
     with pytest.raises(ValueError, match="figures must be among"):
-        report.write_report(tmp_path, results=[], figures=["fig99"], quiet=True)
+        session.plan([], figures=["fig99"])
     with pytest.raises(ValueError, match="seconds"):
         report.build_report([], profile="dev", seconds=float("nan"), environment=FIXED_ENV)
 
 
-def test_cli_report(tmp_path, capsys):
-    out = tmp_path / "rep"
-    assert main(["report", "--out", str(out), "--no-figures", "--no-audit",
-                 "escape.cdf-is-distribution"]) == 0
+def test_cli_report_reuses_the_latest_matching_run(tmp_path, capsys):
+    out, runs = tmp_path / "rep", tmp_path / "runs"
+    cid = "escape.cdf-is-distribution"
+    args = ["--out", str(out), "--runs", str(runs), "--no-figures", "--no-audit", cid]
+    assert main(["report", *args]) == 0
+    assert "computing them" in capsys.readouterr().err
     html = (out / "index.html").read_text()
-    assert 'id="claim-escape.cdf-is-distribution"' in html
+    assert f'id="claim-{cid}"' in html
+    assert main(["report", *args]) == 0  # the second time nothing is computed
+    assert "no claim is recomputed" in capsys.readouterr().err
+    (run,) = [d for d in runs.iterdir()]
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [s["engine"]["kind"] for s in manifest["sessions"]] == ["in-process", "none"]
+    assert main(["report", *args, "--rerun"]) == 0
+    assert len(list(runs.iterdir())) == 2
     assert main(["report", "--out", str(out), "nothing.*"]) == 2
     assert main(["report", "--out", str(out), "--profile", "fast"]) == 2
     assert "error" in capsys.readouterr().err
 
 
-@pytest.mark.slow  # a pytest session in a subprocess that builds a whole report
-def test_pytest_plugin_writes_report(pytester, tmp_path, monkeypatch):
-    from sgverify import figures
-
-    monkeypatch.setattr(figures, "available", lambda: ())  # figures have their own tests
-    monkeypatch.setattr(report.render, "collect_audit", lambda: report.AuditSection(False, "skip"))
+def test_pytest_plugin_reuses_the_sessions_results(pytester, tmp_path):
+    # the test verifies its claim; the report must reuse that result, not compute it again
     pytester.makepyfile(test_claims="""
         import pytest
         from sgverify import claims
 
         @pytest.mark.parametrize("claim", claims.select("escape.cdf-is-distribution"))
         def test_claim(claim):
-            assert claim.id
+            assert claims.verify(claim, "dev").status == "confirmed"
     """)
     out = tmp_path / "from-pytest"
-    res = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--sgverify-report={out}")
+    res = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--sgverify-report={out}",
+                                       "--sgverify-no-figures", "--sgverify-no-audit")
     res.assert_outcomes(passed=1)
-    res.stdout.fnmatch_lines(["*sgverify: wrote*index.html*1 claims*"])
+    res.stdout.fnmatch_lines(["*1 claim results reused from this session*",
+                              "*sgverify: wrote*index.html*1 claims*0 computed for the report*"])
     d = json.loads((out / "report.json").read_text())
     assert [c["id"] for c in d["claims"]] == ["escape.cdf-is-distribution"]
+    assert d["figures"] == [] and d["audit"] is None
+    (run,) = list((out / "runs").iterdir())
+    tasks = json.loads((run / "manifest.json").read_text())["tasks"]
+    assert tasks["claim/escape.cdf-is-distribution"]["worker"] == "precomputed"
     assert re.search(r'data-claim-id="escape\.cdf-is-distribution"',
                      (out / "index.html").read_text())
+
+
+def test_pytest_plugin_computes_what_the_session_did_not(pytester, tmp_path):
+    pytester.makepyfile(test_claims="""
+        import pytest
+        from sgverify import claims
+
+        @pytest.mark.parametrize("claim", claims.select("escape.step-limit"))
+        def test_claim(claim):
+            assert claim.id
+    """)
+    out = tmp_path / "rep"
+    res = pytester.runpytest_inprocess("-p", "no:cacheprovider", f"--sgverify-report={out}",
+                                       "--sgverify-no-figures", "--sgverify-no-audit")
+    res.assert_outcomes(passed=1)
+    # no terminal here: one plain progress line per task, then the summary
+    res.stdout.fnmatch_lines(["*0 claim results reused*",
+                              "sgverify: ?1/1? escape.step-limit: confirmed*",
+                              "*1 claims, 0 without their expected verdict; 1 computed*"])
+    bad = pytester.runpytest_inprocess("-p", "no:cacheprovider",
+                                       f"--sgverify-report={out / 'index.html'}")
+    assert bad.ret != 0  # a file where the report folder should be: refused before the tests
+    bad.stderr.fnmatch_lines(["*--sgverify-report*is a file; a folder is needed*"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sgverify import figures, report
+from sgverify import figures, session
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,9 +45,9 @@ def _need_browser():
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     names = [FIGURE] if FIGURE in figures.available() else []
-    paths, results = report.write_report(out, profile="dev", patterns=PATTERNS, figures=names,
-                                         audit=False, quiet=True)  # audit: see test_report.py
-    return paths, results
+    s = session.execute(session.plan(PATTERNS, "dev", figures=names),  # audit: test_report.py
+                        store=out / "runs", progress="off")
+    return s.write_report(out), s.results()
 
 
 def test_report_in_headless_chromium(generated):

@@ -1,9 +1,11 @@
 """The verification report: one self-contained HTML page of claim, evidence and verdict.
 
-``sgverify report [--out DIR]`` (and ``pytest --sgverify-report DIR``) run the claims through
-the registry, reproduce the paper's figures, audit the surrogate catalogue, and write
-``DIR/index.html`` (inline CSS, SVG and MathML; no scripts, no external requests) and
-``DIR/report.json`` (the same data), each atomically.
+This package only turns results into a page: :func:`build_report` assembles claim results,
+figures and the catalogue into :class:`ReportData`, :func:`render_html` and
+:func:`report_json` render it, and :func:`write_report` writes ``DIR/index.html`` (inline
+CSS, SVG and MathML; no scripts, no external requests) and ``DIR/report.json`` (the same
+data) together. Computing the results is :mod:`sgverify.session`'s job (``sgverify check
+--report DIR``, ``sgverify report``, ``pytest --sgverify-report DIR``).
 
 Examples
 --------

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Sequence
+import os
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from .data import DISPLAY_STATUSES, ReportData, build_report, collect_audit, collect_figures
+from .data import DISPLAY_STATUSES, ReportData
 from .graph import dependency_svg
 from .mathml import to_mathml
 
@@ -99,151 +98,25 @@ def report_json(data: ReportData) -> str:
     return json.dumps(data.to_dict(), indent=2, default=repr) + "\n"
 
 
-def write_report(
-    out_dir: str | Path,
-    *,
-    profile: str = "dev",
-    patterns: Sequence[str] | None = None,
-    results: Sequence[Any] | None = None,
-    figures: bool | Sequence[str] = True,
-    audit: bool = True,
-    quiet: bool = False,
-    jobs: int | None = None,
-) -> tuple[dict[str, Path], list[Any]]:
-    """Run the claims (with a progress display), reproduce the figures, write the report.
+def write_report(out_dir: str | os.PathLike[str], data: ReportData) -> dict[str, Path]:
+    """Write ``index.html`` and ``report.json`` for already computed report data.
 
-    Parameters
-    ----------
-    out_dir
-        Folder for ``index.html`` and ``report.json`` (created if missing).
-    profile
-        ``"dev"``, ``"ci"`` or ``"thorough"``.
-    patterns
-        Claim ids or globs; None means every claim.
-    results
-        Already computed :class:`sgverify.claims.Result` objects to report instead of
-        running the claims (the pytest plugin passes none and lets this run them).
-    figures
-        True for every figure of :func:`sgverify.figures.available`, False for none, or
-        a list of names.
-    audit
-        Whether to include the surrogate catalogue.
-    quiet
-        Suppress the progress display.
-    jobs
-        Worker processes for claims, figures and the catalogue (default: one per CPU;
-        1 runs everything in this process).
+    Nothing is computed here (:mod:`sgverify.session` runs claims, figures and the catalogue
+    and builds ``data``). The pair is replaced together or not at all: both texts are
+    rendered and written to temporary files before either name changes, the two renames
+    happen with SIGINT and SIGTERM held back, and if the second rename fails the first is
+    rolled back. An interrupted or failing run leaves the previous pair, never a new JSON
+    beside an old page.
 
     Returns
     -------
-    (paths, results)
-        ``paths`` has keys ``"html"`` and ``"json"``; ``results`` are the claim results.
-
-    Both files are written atomically (temporary file, then rename), so an interrupted run
-    leaves the previous report, never half of a new one.
+    dict
+        ``{"html": path, "json": path}``.
     """
-    from .. import claims
+    from .._io import atomic_write_pair
 
-    prof = claims.get_profile(profile)
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    if isinstance(figures, str):
-        figures = [figures]
-    start = time.perf_counter()
-    from .. import figures as _figures
-
-    names = list(_figures.available()) if figures is True else list(figures or [])
-    unknown = [n for n in names if n not in _figures.available()]
-    if unknown:
-        raise ValueError(f"figures must be among {', '.join(_figures.available())}; "
-                         f"got {', '.join(map(repr, unknown))}")
-    if results is None:
-        claims.select(list(patterns) if patterns else ["*"])  # bad patterns: ValueError now
-        from .._parallel import Task
-        from ..cli import run_claims
-        from .data import collect_audit, figure_entry
-
-        # figures and the catalogue share the worker pool with the claims; the catalogue
-        # comes from the audit.catalogue claim's evidence when that claim runs anyway
-        selected = {c.id for c in claims.select(list(patterns) if patterns else ["*"])}
-        from_claim = audit and _CATALOGUE_CLAIM in selected
-        # figures cost several claims each (training networks, 1e6-step loops)
-        extra = [Task(f"figure {n}", figure_entry, (n, prof.name), cost=10.0,
-                      group=_FIGURE_GROUPS.get(n)) for n in names]
-        if audit and not from_claim:
-            extra.append(Task("surrogate catalogue", collect_audit, cost=10.0))
-        if extra:
-            results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
-                                       jobs=jobs, extra=extra)
-        else:
-            results, outs = run_claims(list(patterns or []), prof.name, quiet=quiet,
-                                       jobs=jobs), []
-        figs, aud = list(outs[: len(names)]), (outs[-1] if audit else None)
-        if from_claim:
-            aud = _catalogue_from(results)
-    else:
-        figs, aud = _extras(names, prof.name, audit, quiet)
-    results = list(results)
-    data = build_report(results, profile=prof.name, seconds=time.perf_counter() - start,
-                        figures=figs, audit=aud)
-    return _write(Path(out_dir), data), results
-
-
-_CATALOGUE_CLAIM = "audit.catalogue"
-#: figures that reuse a claim group's cached computations when run in its worker
-_FIGURE_GROUPS = {"training": "snn-training"}
-
-
-def _catalogue_from(results: Sequence[Any]) -> Any:
-    """The catalogue section from the audit.catalogue claim's own records."""
-    from .data import AuditSection, collect_audit
-
-    for r in results:
-        if r.claim.id == _CATALOGUE_CLAIM:
-            records = (r.evidence.outcome("summary") or {}).get("info", {}).get("records")
-            if isinstance(records, list):
-                return collect_audit(lambda records=records: records)
-            reason = r.evidence.error or "the claim produced no catalogue records"
-            return AuditSection(False, reason=f"{_CATALOGUE_CLAIM}: {reason}", failed=True)
-    return AuditSection(False, reason=f"{_CATALOGUE_CLAIM} was not run")
-
-
-def _write(out: Path, data: ReportData) -> dict[str, Path]:
-    # atomic_write_text already gives the files a plain open()'s permissions (shareable)
-    from .._io import atomic_write_text
-
-    # both texts exist before either file is touched: a failure while rendering leaves the
-    # previous pair in place, not a new JSON beside an old page
+    out = Path(out_dir)
     texts = {"json": report_json(data), "html": render_html(data)}
-    paths = {"json": atomic_write_text(out / "report.json", texts["json"]),
-             "html": atomic_write_text(out / "index.html", texts["html"])}
+    paths = {"json": out / "report.json", "html": out / "index.html"}
+    atomic_write_pair({paths[k]: texts[k].encode("utf-8") for k in ("json", "html")})
     return paths
-
-
-def _extras(names: Sequence[str], profile: str, audit: bool, quiet: bool) -> tuple[list, Any]:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=Console(stderr=True, highlight=False), transient=True,
-        disable=quiet,
-    ) as progress:
-        task = progress.add_task("figures", total=len(names) + int(audit))
-
-        def started(name: str) -> None:
-            progress.update(task, description=f"[bold]reproducing {name}",
-                            completed=list(names).index(name))
-
-        figs = collect_figures(names, profile, on_start=started)
-        progress.update(task, completed=len(names), description="[bold]auditing surrogates")
-        aud = collect_audit() if audit else None
-        progress.update(task, completed=len(names) + int(audit))
-    return figs, aud

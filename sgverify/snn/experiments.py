@@ -94,6 +94,18 @@ class Run:
         """A stable name, also the run's name in a run store."""
         return f"train/{self.experiment}/{self.profile}/{self.mode}/{self.seed}"
 
+    @classmethod
+    def from_key(cls, key: str) -> Run:
+        """The run named by :attr:`key`.
+
+        >>> Run.from_key("train/matching/dev/stochastic/0")
+        Run(experiment='matching', profile='dev', mode='stochastic', seed=0)
+        """
+        parts = key.split("/")
+        if len(parts) != 5 or parts[0] != "train" or not parts[4].isdigit():
+            raise ValueError(f"not a training run key: {key!r}")
+        return cls(parts[1], parts[2], parts[3], int(parts[4]))
+
     @property
     def task(self) -> train.RandmanTask | train.MatchingTask:
         """The task settings the run trains with (read when called, so tests may patch)."""
