@@ -136,16 +136,16 @@ class Run:
         failed, a figure raised) counts only with ``include_failed``: it is computed again
         when the run is resumed or reused.
         """
-        out = []
-        for k in self.manifest["tasks"]:
-            try:
-                rec = self._read(k)
-            except (OSError, ValueError):
-                continue
-            if isinstance(rec, dict) and rec.get("key") == k and (
-                    include_failed or not rec.get("failed")):
-                out.append(k)
-        return out
+        return [k for k in self.manifest["tasks"] if self.is_finished(k, include_failed)]
+
+    def is_finished(self, key: str, include_failed: bool = False) -> bool:
+        """Whether ``key``'s result file exists and reads back whole (see finished_keys)."""
+        try:
+            rec = self._read(key)
+        except (OSError, ValueError):
+            return False
+        return isinstance(rec, dict) and rec.get("key") == key and (
+            include_failed or not rec.get("failed"))
 
     def _read(self, key: str) -> dict[str, Any]:
         return json.loads(self.task_path(key).read_text("utf-8"))
@@ -272,6 +272,6 @@ class RunStore:
             m = run.manifest
             if m.get("profile") != profile or m.get("code", {}).get("source_hash") != me:
                 continue
-            if set(needed) <= set(run.finished_keys()):
+            if all(run.is_finished(k) for k in needed):
                 return run
         return None
