@@ -251,16 +251,27 @@ def _outcome(task: Task, value: Any, failed: bool) -> str:
     return "failed" if failed else "done"
 
 
-def _second_interrupt_exits() -> None:
-    # the first Ctrl-C is being handled; a second must end the process whatever it waits on
+def _second_interrupt_exits() -> dict[int, Any]:
+    """While the first Ctrl-C is handled, a second ends the process whatever it waits on.
+
+    Returns the handlers it replaced (for :func:`_restore_handlers`).
+    """
+
     def now(signum: int, frame: Any) -> None:
         os._exit(130)
 
-    try:
-        signal.signal(signal.SIGINT, now)
-        signal.signal(signal.SIGTERM, now)
-    except ValueError:  # not the main thread: the caller's handlers stay
-        pass
+    saved: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            saved[sig] = signal.signal(sig, now)
+        except ValueError:  # not the main thread: the caller's handlers stay
+            pass
+    return saved
+
+
+def _restore_handlers(saved: Mapping[int, Any]) -> None:
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
 
 
 def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
@@ -333,10 +344,13 @@ def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
 
                 engine.run(todo, known, on_start, on_done)
         except KeyboardInterrupt:
-            _second_interrupt_exits()
-            if engine is not None and hasattr(engine, "close"):
-                engine.close(fast=True) if isinstance(engine, DaskEngine) else engine.close()
-            run.end("interrupted")
+            saved = _second_interrupt_exits()
+            try:
+                if engine is not None:
+                    engine.close(fast=True) if isinstance(engine, DaskEngine) else engine.close()
+                run.end("interrupted")
+            finally:
+                _restore_handlers(saved)
             sess.seconds = time.perf_counter() - start
             raise Interrupted(sess) from None
         except BaseException:
