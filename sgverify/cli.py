@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -355,12 +356,17 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _exit_now(signum: int, frame: Any) -> None:
+    os._exit(EXIT_INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sgverify`` console script; returns the exit code."""
     try:
         old = signal.signal(signal.SIGTERM, _terminate)
+        old_int = signal.getsignal(signal.SIGINT)
     except ValueError:  # not the main thread (e.g. called from a test runner's thread)
-        old = None
+        old = old_int = None
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command](args)
@@ -368,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sgverify: error: {exc}", file=sys.stderr)
         return 2
     except _Stopped as exc:
+        if old is not None:  # another Ctrl-C while this is printed ends the process at once
+            signal.signal(signal.SIGINT, _exit_now)
         print(f"sgverify: {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
@@ -376,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)
+            signal.signal(signal.SIGINT, old_int)
 
 
 if __name__ == "__main__":  # pragma: no cover
