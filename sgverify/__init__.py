@@ -46,8 +46,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 _MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
             "reference", "report", "session", "snn", "statistics", "stochad", "strategies",
-            "symbols",
-            "toynet")
+            "symbols", "toynet")
 
 __all__ = ["__version__", *_MODULES]
 
