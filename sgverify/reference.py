@@ -72,11 +72,11 @@ def lambdify_mp(expr: sp.Expr, *syms: sp.Symbol) -> Callable[..., Any]:
 
 
 def _bind_params(escape: Any, which: str) -> Callable[[Any], Any]:
-    names = list(escape.params)
-    syms = [getattr(S, n) for n in names]
+    symbols = escape.symbols  # the family's own symbols: registered families bring theirs
+    names = list(symbols)
     expr = getattr(escape, which)(S.v, symbolic=True)
-    fn = lambdify_mp(expr, S.v, *syms)  # one lambdify per family, any parameter values
-    values = [mpmath.mpf(escape.params[n]) for n in names]  # floats convert exactly
+    fn = lambdify_mp(expr, S.v, *symbols.values())  # one lambdify per family, any values
+    values = [mpmath.mpf(escape.values[n]) for n in names]  # floats convert exactly
     return lambda v: fn(v, *values)
 
 
