@@ -28,15 +28,20 @@ __all__ = [
     "density_families",
     "escapes",
     "networks",
+    "parameters",
     "probabilities",
     "seeds",
     "vectors",
 ]
 
-#: the families that have a density (all but the step)
-density_families: tuple[type[escape.EscapeNoise], ...] = tuple(
-    cls for cls in escape.FAMILIES if cls.has_density
-)
+FamilyClasses = tuple[type[escape.EscapeNoise], ...]
+
+
+def __getattr__(name: str) -> Any:
+    # computed on access, so families registered after this import are included
+    if name == "density_families":
+        return escape.families(density=True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def betas(min_value: float = 0.1, max_value: float = 100.0) -> st.SearchStrategy[float]:
@@ -47,15 +52,41 @@ def betas(min_value: float = 0.1, max_value: float = 100.0) -> st.SearchStrategy
     return st.floats(lo, hi).map(lambda t: float(min(max(math.exp(t), min_value), max_value)))
 
 
+def parameters(cls: type[escape.EscapeNoise]) -> st.SearchStrategy[escape.EscapeNoise]:
+    """Members of a family with every parameter drawn from its ``typical`` range.
+
+    Log-uniform for a positive range, uniform otherwise; this is how families registered
+    through :func:`sgverify.escape.register` are searched.
+    """
+    def draw(p: escape.Parameter) -> st.SearchStrategy[float]:
+        lo, hi = p.typical
+        return betas(lo, hi) if lo > 0 else st.floats(lo, hi)
+
+    return st.builds(cls, **{p.name: draw(p) for p in cls.parameters})
+
+
+def _families(families: FamilyClasses | None) -> FamilyClasses:
+    fams = escape.families(density=True) if families is None else tuple(families)
+    if not fams:
+        raise ValueError("families must not be empty")
+    return fams
+
+
 def escapes(
-    families: tuple[type[escape.EscapeNoise], ...] = density_families,
+    families: FamilyClasses | None = None,
     *,
     min_beta: float = 0.1,
     max_beta: float = 100.0,
 ) -> st.SearchStrategy[escape.EscapeNoise]:
-    """Escape-noise families with random parameters (``Exponential`` has ``p0 <= 1``)."""
-    if not families:
-        raise ValueError("families must not be empty")
+    """Escape-noise families with random parameters (``Exponential`` has ``p0 <= 1``).
+
+    ``families`` defaults to every registered family with a density
+    (:func:`sgverify.escape.families`), read when the strategy is built. The built-in
+    one-parameter families draw ``beta`` log-uniformly in ``[min_beta, max_beta]``; a
+    registered family draws its parameters with :func:`parameters` and gets half of the
+    draws, so a short search still exercises it.
+    """
+    families = _families(families)
 
     def build(cls: type[escape.EscapeNoise]) -> st.SearchStrategy[escape.EscapeNoise]:
         if cls is escape.Step:
@@ -64,9 +95,26 @@ def escapes(
             return st.builds(
                 escape.Exponential, st.floats(0.01, 1.0), betas(1.0 / max_beta, 1.0 / min_beta)
             )
-        return st.builds(cls, betas(min_beta, max_beta))
+        if cls in escape.FAMILIES:
+            return st.builds(cls, betas(min_beta, max_beta))
+        return parameters(cls)
 
-    return st.sampled_from(families).flatmap(build)
+    return _half_for_registered(families, build)
+
+
+def _half_for_registered(families: FamilyClasses, build: Any) -> st.SearchStrategy[Any]:
+    """``sampled_from(families)``, but registered families get half of the draws.
+
+    A registered family is what its author wants checked: among nine built-ins it would be
+    drawn in ~1 of 10 examples (or never, in a 15-example search). With built-ins only the
+    strategy is exactly ``sampled_from``, so built-in evidence does not move.
+    """
+    builtin = tuple(c for c in families if c in escape.FAMILIES)
+    user = tuple(c for c in families if c not in escape.FAMILIES)
+    if not user or not builtin:
+        return st.sampled_from(families).flatmap(build)
+    return st.one_of(st.sampled_from(builtin).flatmap(build),
+                     st.sampled_from(user).flatmap(build))
 
 
 def probabilities(min_value: float = 1e-3, max_value: float = 1 - 1e-3) -> st.SearchStrategy[float]:
@@ -97,17 +145,18 @@ ARCHITECTURES: tuple[tuple[int, ...], ...] = (
 )
 
 
-def _layer_escapes(
-    families: tuple[type[escape.EscapeNoise], ...], max_beta: float
-) -> st.SearchStrategy[escape.EscapeNoise]:
+def _layer_escapes(families: FamilyClasses, max_beta: float
+                   ) -> st.SearchStrategy[escape.EscapeNoise]:
     def build(cls: type[escape.EscapeNoise]) -> st.SearchStrategy[escape.EscapeNoise]:
         if cls is escape.Step:
             return st.just(escape.Step())
         if cls is escape.Exponential:
             return st.builds(cls, st.floats(0.05, 1.0), st.floats(1.0 / max_beta, 2.0))
-        return st.builds(cls, st.floats(0.5, max_beta))
+        if cls in escape.FAMILIES:
+            return st.builds(cls, st.floats(0.5, max_beta))
+        return parameters(cls)
 
-    return st.sampled_from(families).flatmap(build)
+    return _half_for_registered(families, build)
 
 
 def _snapped(lo: float, hi: float, min_magnitude: float) -> st.SearchStrategy[float]:
@@ -117,7 +166,7 @@ def _snapped(lo: float, hi: float, min_magnitude: float) -> st.SearchStrategy[fl
 def networks(
     architectures: tuple[tuple[int, ...], ...] = ARCHITECTURES,
     *,
-    families: tuple[type[escape.EscapeNoise], ...] = density_families,
+    families: FamilyClasses | None = None,
     max_beta: float = 8.0,
     max_weight: float = 2.0,
     min_magnitude: float = 0.0,
@@ -126,11 +175,13 @@ def networks(
 
     Weights and biases are uniform in ``[-max_weight, max_weight]``; those smaller in
     magnitude than ``min_magnitude`` become exactly 0. Steepness in ``[0.5, max_beta]``.
+    ``families`` defaults to every registered family with a density.
     """
     from . import network  # networks are optional for users of the single-neuron strategies
 
     if not architectures or any(len(a) < 2 for a in architectures):
         raise ValueError("architectures must list layer sizes (n_in, ..., n_out)")
+    families = _families(families)
 
     def build(sizes: tuple[int, ...]) -> st.SearchStrategy[Any]:
         n_par = sum(a * b + b for a, b in itertools.pairwise(sizes))

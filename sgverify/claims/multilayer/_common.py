@@ -66,7 +66,7 @@ MIXED = (_mlp((2, 2, 2), [0.6, -0.9, 1.3, 0.4, 0.2, -0.3, 0.9, -1.1, 0.5, 0.7, -
 TINY = 1e-6
 
 
-def _nets(ctx: Any, *, families=sst.density_families, max_beta: float = 8.0,
+def _nets(ctx: Any, *, families=None, max_beta: float = 8.0,
           archs=sst.ARCHITECTURES, max_weight: float = 2.0) -> st.SearchStrategy:
     """(net, x, seed): parameters in [-max_weight, max_weight], inputs in [-1.5, 1.5].
 

@@ -168,7 +168,7 @@ OUTPUT_LAYER_EXACT = Claim(
     source="paper; theory 5.4",
     tolerance=_OUTPUT_TOL,
     evaluate=_output_eval,
-    points=lambda ctx: _nets(ctx, families=(*(c for c in escape.FAMILIES
+    points=lambda ctx: _nets(ctx, families=(*(c for c in escape.families()
                                               if c.has_density), escape.Step)).filter(
         lambda p: p[0].escapes[-1].has_density),
     examples=(Example("paper witness 1-2-1", (*WITNESS, 0, "control")),

@@ -54,7 +54,7 @@ CLAIMS = (
         source="paper; theory 1.2",
         tolerance=MONTE_CARLO,
         evaluate=expected_output_eval,
-        points=lambda ctx: neuron_points(ctx, families=escape.FAMILIES).flatmap(
+        points=lambda ctx: neuron_points(ctx, families=escape.families()).flatmap(
             lambda p: st.tuples(*(st.just(a) for a in p), sst.seeds())
         ),
         examples=tuple(

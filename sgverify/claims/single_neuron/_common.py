@@ -35,8 +35,11 @@ FLOAT_WHY = (
 )
 
 
-def neuron_points(ctx: Any, *, families=sst.density_families, n_max: int = 4) -> st.SearchStrategy:
-    """(escape, w, x, theta) with |u| at most 40 widths of the escape noise."""
+def neuron_points(ctx: Any, *, families=None, n_max: int = 4) -> st.SearchStrategy:
+    """(escape, w, x, theta) with |u| at most 40 widths of the escape noise.
+
+    ``families`` defaults to every registered family with a density.
+    """
 
     def build(esc: escape.EscapeNoise) -> st.SearchStrategy:
         width = esc.scale
