@@ -14,7 +14,7 @@ from sgverify import paths, toynet
 from sgverify import symbols as S
 
 w, v1, v2, u1, u2 = toynet.THETA
-b, bsg, x, z = S.b, S.beta_sg, S.x, S.z
+b, bsg, x, z = S.beta, S.beta_sg, S.x, S.z
 
 # %% [markdown]
 # ## 1. The sigmoid density is b / (4 cosh^2(b z / 2)), and SG(b, b) = grad y

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sympy as sp
 
 __all__ = [
-    "b",
     "beta",
     "beta_n",
     "beta_sg",
@@ -43,14 +42,13 @@ x = sp.Symbol("x", real=True)
 theta = sp.Symbol("theta", real=True)
 #: a pre-activation inside a network
 z = sp.Symbol("z", real=True)
-#: generic steepness of an escape-noise family
+#: steepness of an escape-noise family, and the forward steepness of the toy network's
+#: sigmoids (docs/theory.md §6: ``sigma_beta`` forward, ``sigma'_{beta_SG}`` in the SG)
 beta = sp.Symbol("beta", positive=True)
 #: steepness of the escape noise
 beta_n = sp.Symbol("beta_N", positive=True)
 #: steepness of the surrogate derivative
 beta_sg = sp.Symbol("beta_SG", positive=True)
-#: forward steepness of the differentiable toy network
-b = sp.Symbol("b", positive=True)
 #: exponential escape noise: rate at threshold and its voltage scale
 p0 = sp.Symbol("p_0", positive=True)
 delta_u = sp.Symbol("Delta_u", positive=True)

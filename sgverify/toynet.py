@@ -358,7 +358,7 @@ def sigmoid_derivative_expr(z: sp.Expr, beta: sp.Expr) -> sp.Expr:
     return beta * sig * (1 - sig)
 
 
-def output_expr(beta: sp.Expr = S.b, x: sp.Expr = S.x) -> sp.Expr:
+def output_expr(beta: sp.Expr = S.beta, x: sp.Expr = S.x) -> sp.Expr:
     """SymPy twin of :func:`output` in the symbols :data:`THETA`.
 
     >>> from sgverify import toynet
@@ -370,7 +370,7 @@ def output_expr(beta: sp.Expr = S.b, x: sp.Expr = S.x) -> sp.Expr:
     return sigmoid_expr(u1 * sigmoid_expr(v1 * g, beta) + u2 * sigmoid_expr(v2 * g, beta), beta)
 
 
-def sg_field_expr(beta: sp.Expr = S.b, beta_sg: sp.Expr = S.beta_sg,
+def sg_field_expr(beta: sp.Expr = S.beta, beta_sg: sp.Expr = S.beta_sg,
                   x: sp.Expr = S.x) -> sp.Matrix:
     """SymPy twin of :func:`sg_field`: a 5x1 Matrix in the symbols :data:`THETA`."""
     w, v1, v2, u1, u2 = THETA
@@ -426,9 +426,9 @@ def critical_beta_sg(beta: float = 100.0, x: float = 1.0, v1: float = 0.05,
 
 
 def critical_beta_sg_expr() -> sp.Expr:
-    """SymPy twin of :func:`critical_beta_sg` in the symbols ``b``, ``x``, ``v_1``, ``w_max``."""
+    """SymPy twin of :func:`critical_beta_sg` in the symbols ``beta``, ``x``, ``v_1``, ``w_max``."""
     w_max = sp.Symbol("w_max", real=True)
-    return flip_product_expr() * (1 + sp.exp(-S.b * w_max * S.x))
+    return flip_product_expr() * (1 + sp.exp(-S.beta * w_max * S.x))
 
 
 def sg_w_zero(beta: float, beta_sg: float, x: float = 1.0, v1: float = 0.05) -> float | None:

@@ -18,7 +18,7 @@ BETAS = st.floats(0.5, 30.0)
 
 
 def _mp_field(expr_matrix, th, x, b, bs=None):
-    syms = [*toynet.THETA, S.x, S.b] + ([S.beta_sg] if bs is not None else [])
+    syms = [*toynet.THETA, S.x, S.beta] + ([S.beta_sg] if bs is not None else [])
     fn = reference.lambdify_mp(expr_matrix, *syms)
     vals = [*th, x, b] + ([bs] if bs is not None else [])
     with reference.workdps(60):
@@ -74,7 +74,7 @@ def _scale(th, x, b, bs):
 
 @given(THETAS, st.floats(0.2, 2.0), BETAS)
 def test_gradient_matches_sympy_diff_via_mpmath(th, x, b):
-    y = toynet.output_expr(S.b, S.x)
+    y = toynet.output_expr(S.beta, S.x)
     grad_expr = sp.Matrix([sp.diff(y, t) for t in toynet.THETA])
     ref = _mp_field(grad_expr, th, x, b)
     got = toynet.gradient(th, x, b)
@@ -85,7 +85,7 @@ def test_gradient_matches_sympy_diff_via_mpmath(th, x, b):
 
 @given(THETAS, st.floats(0.2, 2.0), BETAS, BETAS)
 def test_sg_field_matches_sympy_twin(th, x, b, bs):
-    ref = _mp_field(toynet.sg_field_expr(S.b, S.beta_sg, S.x), th, x, b, bs)
+    ref = _mp_field(toynet.sg_field_expr(S.beta, S.beta_sg, S.x), th, x, b, bs)
     got = toynet.sg_field(th, x, b, bs)
     cond = 1 + max(b, bs) * (1 + x) * (1 + np.abs(th).max())
     assert np.all(np.abs(got - ref) <= 64 * EPS * cond * _scale(th, x, b, bs) + 1e-300)
@@ -93,7 +93,7 @@ def test_sg_field_matches_sympy_twin(th, x, b, bs):
 
 def test_gradient_matches_mpmath_derivative():
     th, x, b = np.array([0.3, -0.8, 1.2, 0.7, -1.1]), 0.9, 5.0
-    y = reference.lambdify_mp(toynet.output_expr(S.b, S.x), *toynet.THETA, S.x, S.b)
+    y = reference.lambdify_mp(toynet.output_expr(S.beta, S.x), *toynet.THETA, S.x, S.beta)
     grad = toynet.gradient(th, x, b)
     for i in range(5):
         def along(t, i=i):

@@ -80,8 +80,8 @@ def test_fused_integrand_matches_mpmath_twin():
     circle = paths.Circle(np.zeros(5), d1, d2, 1.8)
     x, beta, bs, steps = 1.0, 1e4, 20.0, 4096
     fused = paths.integrand(toynet.SGField(x, beta, bs), circle, steps)
-    fn = reference.lambdify_mp(toynet.sg_field_expr(S.b, S.beta_sg, S.x), *toynet.THETA,
-                               S.x, S.b, S.beta_sg)
+    fn = reference.lambdify_mp(toynet.sg_field_expr(S.beta, S.beta_sg, S.x), *toynet.THETA,
+                               S.x, S.beta, S.beta_sg)
     phi = np.arange(steps) * (2 * np.pi / steps)
     for j in range(0, steps, 97):
         with reference.workdps(60):

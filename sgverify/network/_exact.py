@@ -1,27 +1,33 @@
-"""Exact expectations by enumerating every spike pattern, and the SymPy twin of ``E[y]``.
+"""Exact expectations by enumerating every spike pattern (vectorised over patterns).
 
 Part of :mod:`sgverify.network`; see its docstring for the conventions.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import sympy as sp
 from numpy.typing import ArrayLike
 
-from ._model import MLP, Gradient, Loss, Pass, _surrogates, as_input, as_mlp, backward
+from ._gradient import Gradient
+from ._model import (
+    MLP,
+    Loss,
+    Pass,
+    _surrogates,
+    as_input,
+    as_mlp,
+    backward,
+    checked_preactivation,
+)
 
 __all__ = [
     "MAX_ENUMERATED",
     "expected_output",
-    "expected_output_expr",
     "expected_output_gradient",
     "expected_surrogate_gradient",
-    "parameter_symbols",
     "surrogate_gradient_variance",
 ]
 
@@ -81,7 +87,8 @@ def enumerate_patterns(net: MLP, x: np.ndarray, *, loss: Loss | None = None, gra
         hs, us, fac, dfac = [np.broadcast_to(x, (c, x.shape[0]))], [], [], []
         off = 0
         for k, m in enumerate(sizes):
-            u = hs[-1] @ net.weights[k].T + net.biases[k]
+            with np.errstate(over="ignore", invalid="ignore"):
+                u = checked_preactivation(hs[-1] @ net.weights[k].T + net.biases[k], k)
             p = net.escapes[k].cdf(u)
             h = bits[:, off:off + m]
             off += m
@@ -97,7 +104,9 @@ def enumerate_patterns(net: MLP, x: np.ndarray, *, loss: Loss | None = None, gra
         else:
             prob = np.ones(c)
         if loss is None:
-            u_out = hs[-1] @ net.weights[-1].T + net.biases[-1]
+            with np.errstate(over="ignore", invalid="ignore"):
+                u_out = checked_preactivation(hs[-1] @ net.weights[-1].T + net.biases[-1],
+                                              net.depth - 1)
             us.append(u_out)
             q = net.escapes[-1].cdf(u_out).sum(axis=1)
             hs.append(np.zeros_like(u_out))  # placeholder: the SG does not read the output
@@ -142,12 +151,15 @@ def _shallow(net: MLP, x: np.ndarray) -> dict[str, Any]:
     w1, w2 = net.weights
     n = w1.shape[0]
     _check_size(n)
-    u1 = w1 @ x + net.biases[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        u1 = checked_preactivation(w1 @ x + net.biases[0], 0)
     p, dp = net.escapes[0].cdf(u1), net.escapes[0].pdf(u1)
     prob, u_out = np.ones(1), net.biases[1][None, :]
     for i in range(n):
         prob = np.concatenate([prob * (1.0 - p[i]), prob * p[i]])
-        u_out = np.concatenate([u_out, u_out + w2[:, i]])
+        with np.errstate(over="ignore", invalid="ignore"):
+            u_out = np.concatenate([u_out, u_out + w2[:, i]])
+    u_out = checked_preactivation(u_out, 1)
     q = net.escapes[1].cdf(u_out)
     qs = q.sum(axis=1)
     d = prob[:, None] * net.escapes[1].pdf(u_out)
@@ -177,8 +189,8 @@ def expected_output_gradient(net: MLP, x: ArrayLike, loss: Loss | None = None) -
     """Exact ``dE[y]/dW_l, dE[y]/db_l`` (or of ``E[L(y)]``) for every layer, by enumeration."""
     net = as_mlp(net)
     if net.depth == 2 and loss is None:
-        return _shallow(net, as_input(net, x))["grad"]
-    return enumerate_patterns(net, as_input(net, x), loss=loss, grad=True)["grad"]
+        return Gradient(_shallow(net, as_input(net, x))["grad"])
+    return Gradient(enumerate_patterns(net, as_input(net, x), loss=loss, grad=True)["grad"])
 
 
 def expected_surrogate_gradient(net: MLP, x: ArrayLike, *, surrogates: Any = None) -> Gradient:
@@ -187,54 +199,13 @@ def expected_surrogate_gradient(net: MLP, x: ArrayLike, *, surrogates: Any = Non
     ``surrogates`` as in :func:`surrogate_gradient` (default: the matched densities).
     """
     net = as_mlp(net)
-    return enumerate_patterns(net, as_input(net, x), sds=_surrogates(net, surrogates))["sg"]
+    return Gradient(enumerate_patterns(net, as_input(net, x),
+                                       sds=_surrogates(net, surrogates))["sg"])
 
 
 def surrogate_gradient_variance(net: MLP, x: ArrayLike, *, surrogates: Any = None) -> Gradient:
     """Exact per-sample variance of the SG estimator, entry by entry (by enumeration)."""
     net = as_mlp(net)
     acc = enumerate_patterns(net, as_input(net, x), sds=_surrogates(net, surrogates))
-    return [(w2 - w * w, b2 - b * b) for (w, b), (w2, b2) in zip(acc["sg"], acc["sg2"],
-                                                                  strict=True)]
-
-
-# --- SymPy twin ------------------------------------------------------------------------------
-
-def parameter_symbols(net: MLP) -> list[tuple[sp.Matrix, sp.Matrix]]:
-    """Real SymPy symbols ``W{l}_{i}{j}`` and ``b{l}_{i}`` (layers counted from 1)."""
-    out = []
-    for k, w in enumerate(as_mlp(net).weights, 1):
-        n_out, n_in = w.shape
-        ws = sp.Matrix(n_out, n_in, lambda i, j, k=k: sp.Symbol(f"W{k}_{i}{j}", real=True))
-        bs = sp.Matrix(n_out, 1, lambda i, _, k=k: sp.Symbol(f"b{k}_{i}", real=True))
-        out.append((ws, bs))
-    return out
-
-
-def expected_output_expr(net: MLP, x: ArrayLike) -> sp.Expr:
-    """SymPy ``E[y]`` of a tiny net in its :func:`parameter_symbols`, ``x`` fixed.
-
-    Derived independently of the NumPy enumeration: an explicit sum over hidden patterns of
-    ``prod P(h_l | h_{l-1})`` times ``sum_k f(u_Lk)``, built from the escapes' ``cdf_expr``.
-    """
-    net = as_mlp(net)
-    x = as_input(net, x)
-    if net.n_hidden > 6:
-        raise ValueError("expected_output_expr is for tiny nets (at most 6 hidden units)")
-    syms = parameter_symbols(net)
-    h_in = sp.Matrix([sp.Float(v) for v in x])
-    total = sp.Integer(0)
-    hidden = net.sizes[1:-1]
-    for pattern in itertools.product((0, 1), repeat=net.n_hidden):
-        weight, h, off = sp.Integer(1), h_in, 0
-        for k, m in enumerate(hidden):
-            u = syms[k][0] * h + syms[k][1]
-            hk = pattern[off:off + m]
-            off += m
-            for i in range(m):
-                p = net.escapes[k].cdf_expr(u[i])
-                weight *= p if hk[i] else 1 - p
-            h = sp.Matrix(hk)
-        u = syms[-1][0] * h + syms[-1][1]
-        total += weight * sum(net.escapes[-1].cdf_expr(u[i]) for i in range(u.shape[0]))
-    return total
+    return Gradient((w2 - w * w, b2 - b * b)
+                    for (w, b), (w2, b2) in zip(acc["sg"], acc["sg2"], strict=True))

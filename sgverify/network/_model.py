@@ -9,13 +9,23 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validate import as_array, finite_real, positive_int
+from .._validate import (
+    ArgumentTypeError,
+    allocation,
+    as_array,
+    finite_real,
+    finite_result,
+    short_repr,
+)
 from ..escape import EscapeNoise
+from ._gradient import Gradient
 
-__all__ = ["MLP", "Gradient", "Loss", "Pass", "SurrogateLike", "forward", "perturb",
+__all__ = ["MLP", "Loss", "Pass", "SurrogateLike", "forward", "perturb",
            "surrogate_gradient"]
 
-Gradient = list[tuple[np.ndarray, np.ndarray]]
+#: the internal form of a gradient (one ``(dW, db)`` pair per layer); public functions wrap
+#: it in a :class:`Gradient`
+Pairs = list[tuple[np.ndarray, np.ndarray]]
 SurrogateLike = EscapeNoise | Callable[[np.ndarray], np.ndarray]
 Loss = Callable[[np.ndarray], np.ndarray]
 
@@ -48,7 +58,8 @@ class MLP:
         seqs = {"weights": self.weights, "biases": self.biases, "escapes": self.escapes}
         for name, seq in seqs.items():
             if isinstance(seq, (str, bytes, np.ndarray)) or not isinstance(seq, Sequence):
-                raise ValueError(f"{name} must be a list with one entry per layer, got {seq!r}")
+                raise ArgumentTypeError(f"{name} must be a list with one entry per layer, got "
+                                        f"{short_repr(seq)}")
         depth = len(self.weights)
         if depth == 0:
             raise ValueError("weights must hold at least one layer")
@@ -69,8 +80,9 @@ class MLP:
                 raise ValueError(f"biases[{k}] (layer {k + 1}) must have shape "
                                  f"({w.shape[0]},), got {b.shape}")
             if not isinstance(self.escapes[k], EscapeNoise):
-                raise ValueError(f"escapes[{k}] (layer {k + 1}) must be an escape family from "
-                                 f"sgverify.escape, got {self.escapes[k]!r}")
+                raise ArgumentTypeError(f"escapes[{k}] (layer {k + 1}) must be an escape family "
+                                        f"from sgverify.escape, got "
+                                        f"{short_repr(self.escapes[k])}")
             ws.append(_frozen(w))
             bs.append(_frozen(b))
         object.__setattr__(self, "weights", tuple(ws))
@@ -106,8 +118,23 @@ class MLP:
 def as_mlp(net: object) -> MLP:
     """``net`` itself if it is an :class:`MLP`; otherwise a ValueError naming ``net``."""
     if not isinstance(net, MLP):
-        raise ValueError(f"net must be a network.MLP, got {net!r}")
+        raise ArgumentTypeError(f"net must be a network.MLP, got {short_repr(net)}")
     return net
+
+
+def checked_preactivation(u: np.ndarray, k: int) -> np.ndarray:
+    """Layer ``k``'s pre-activations ``u``, or an error naming its parameters if ``u``
+    overflowed float64 (never a silent inf or NaN downstream)."""
+    return finite_result(f"the pre-activation of layer {k + 1}", u,
+                         f"weights[{k}], biases[{k}] and x")
+
+
+def checked_samples(net: MLP, samples: Any) -> int:
+    """``samples`` checked, and refused before allocating if its work arrays exceed the limit."""
+    # per sample: uniforms, pre-activations, probabilities and spikes of every unit, and
+    # the SG's backward arrays (gradient-sized): a generous 8 float64 per unit and weight
+    per = 8 * 8 * (sum(net.sizes) + sum(w.size for w in net.weights))
+    return allocation("samples", samples, per)
 
 
 def as_input(net: MLP, x: ArrayLike) -> np.ndarray:
@@ -171,7 +198,8 @@ def propagate(net: MLP, x: np.ndarray, uniforms: Sequence[np.ndarray] | None, n:
     for k in range(start, net.depth):
         # a layer fed by the (shared) input has one pre-activation row for every sample
         row = h.strides[0] == 0
-        u = (h[:1] if row else h) @ net.weights[k].T + net.biases[k]
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = checked_preactivation((h[:1] if row else h) @ net.weights[k].T + net.biases[k], k)
         if uniforms is None:
             h = (u > 0).astype(np.float64)
         else:
@@ -191,7 +219,7 @@ def draw_uniforms(net: MLP, rng: np.random.Generator, n: int) -> list[np.ndarray
     (common random numbers) whatever the parameters.
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
+        raise ArgumentTypeError(f"rng must be a numpy.random.Generator, got {short_repr(rng)}")
     return [rng.random((n, m)) for m in net.sizes[1:]]
 
 
@@ -209,7 +237,7 @@ def forward(net: MLP, x: ArrayLike, rng: np.random.Generator | None = None,
     """
     net = as_mlp(net)
     x = as_input(net, x)
-    n = 1 if samples is None else positive_int("samples", samples)
+    n = 1 if samples is None else checked_samples(net, samples)
     out = propagate(net, x, None if rng is None else draw_uniforms(net, rng, n), n)
     if samples is None:
         out = Pass(tuple(a[0] for a in out.u), tuple(a[0] for a in out.h))
@@ -237,8 +265,8 @@ def _surrogates(net: MLP, surrogates: Any) -> list[Callable[[np.ndarray], np.nda
         elif callable(sd):
             out.append(_checked(sd, k))
         else:
-            raise ValueError(f"surrogates[{k}] (layer {k + 1}) must be an escape family, a "
-                             f"callable or None, got {sd!r}")
+            raise ArgumentTypeError(f"surrogates[{k}] (layer {k + 1}) must be an escape family, "
+                                    f"a callable or None, got {short_repr(sd)}")
     return out
 
 
@@ -253,7 +281,7 @@ def _checked(sd: Callable[[np.ndarray], np.ndarray], k: int) -> Callable[[np.nda
 
 
 def backward(net: MLP, fp: Pass, sds: Sequence[Callable], g: np.ndarray,
-              weights: np.ndarray | None = None, square: bool = False) -> Gradient:
+              weights: np.ndarray | None = None, square: bool = False) -> Pairs:
     """The SG chain rule from the output gradient ``g`` (n, n_L) back to layer 1.
 
     ``sds`` holds one surrogate derivative per layer, evaluated at the pass's ``u``.
@@ -261,7 +289,7 @@ def backward(net: MLP, fp: Pass, sds: Sequence[Callable], g: np.ndarray,
     Per-sample gradients when ``weights`` is None, else their ``weights``-weighted sums
     (of squares with ``square``), without forming the per-sample arrays.
     """
-    grads: Gradient = []
+    grads: Pairs = []
     for k in range(net.depth - 1, -1, -1):
         u = fp.u[k]
         d = g * (sds[k](u[:1]) if u.strides[0] == 0 else sds[k](u))
@@ -313,6 +341,6 @@ def surrogate_gradient(
     n = fp.h[-1].shape[0]
     g = np.ones((n, net.sizes[-1]))
     if mean:
-        return backward(net, fp, sds, g, np.full(n, 1.0 / n))
+        return Gradient(backward(net, fp, sds, g, np.full(n, 1.0 / n)))
     grads = backward(net, fp, sds, g)
-    return [(w[0], b[0]) for w, b in grads] if single else grads
+    return Gradient([(w[0], b[0]) for w, b in grads] if single else grads)

@@ -118,8 +118,8 @@ def _simplified_difference(expr: sp.Expr) -> sp.Expr:
 @functools.lru_cache(maxsize=1)
 def _gradient_identity() -> dict[str, str]:
     """SymPy: the SG field at beta_SG = b is diff(y, theta), component by component."""
-    y = toynet.output_expr(S.b, S.x)
-    Fb = toynet.sg_field_expr(S.b, S.b, S.x)
+    y = toynet.output_expr(S.beta, S.x)
+    Fb = toynet.sg_field_expr(S.beta, S.beta, S.x)
     return {p: str(_simplified_difference(sp.diff(y, t) - Fb[i]))
             for i, (p, t) in enumerate(zip(toynet.PARAMS, toynet.THETA, strict=True))}
 

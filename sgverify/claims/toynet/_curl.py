@@ -32,8 +32,8 @@ __all__ = ["FIELD_HAS_CURL"]
 
 @functools.lru_cache(maxsize=1)
 def _jacobian_mp() -> Any:
-    J = toynet.sg_field_expr(S.b, S.beta_sg, S.x).jacobian(toynet.THETA)
-    return reference.lambdify_mp(J, *toynet.THETA, S.x, S.b, S.beta_sg)
+    J = toynet.sg_field_expr(S.beta, S.beta_sg, S.x).jacobian(toynet.THETA)
+    return reference.lambdify_mp(J, *toynet.THETA, S.x, S.beta, S.beta_sg)
 
 
 def _jacobian_reference(th: np.ndarray, x: float, b: float, bs: float) -> np.ndarray:
@@ -72,16 +72,16 @@ def _curl_symbolic() -> Outcome:
     w, v1, v2, u1, u2 = toynet.THETA
     Fe = toynet.sg_field_expr()
     sig, sd = toynet.sigmoid_expr, toynet.sigmoid_derivative_expr
-    g = sig(w * S.x, S.b)
+    g = sig(w * S.x, S.beta)
     z1 = v1 * g
-    s = u1 * sig(z1, S.b) + u2 * sig(v2 * g, S.b)
+    s = u1 * sig(z1, S.beta) + u2 * sig(v2 * g, S.beta)
     sdp = sp.diff(sd(S.z, S.beta_sg), S.z).subs(S.z, s)
-    closed = g * (sd(z1, S.b) - sd(z1, S.beta_sg)) * (sd(s, S.beta_sg) + u1 * sig(z1, S.b) * sdp)
+    closed = g * (sd(z1, S.beta) - sd(z1, S.beta_sg)) * (sd(s, S.beta_sg) + u1 * sig(z1, S.beta) * sdp)
     asym = sp.diff(Fe[3], v1) - sp.diff(Fe[1], u1)
     diff_closed = _simplified_difference(asym - closed)
-    at_control = _simplified_difference(closed.subs(S.beta_sg, S.b))
+    at_control = _simplified_difference(closed.subs(S.beta_sg, S.beta))
     # a rational point where the entry is exactly non-zero for beta_SG != b
-    val = asym.subs({w: 0, v1: 0, v2: 0, u1: 1, u2: -1, S.x: 1, S.b: 2, S.beta_sg: 1})
+    val = asym.subs({w: 0, v1: 0, v2: 0, u1: 1, u2: -1, S.x: 1, S.beta: 2, S.beta_sg: 1})
     val = sp.nsimplify(sp.simplify(val))
     ident = _gradient_identity()
     ok_ident = all(v == "0" for v in ident.values())

@@ -80,7 +80,7 @@ def _flip_symbolic() -> Outcome:
     residual = abs(float(sp.N(balance, 50)))
     crit_closed = toynet.critical_beta_sg(B4, P4B["x"], P4B["v1"], W_HI)
     crit_expr = float(toynet.critical_beta_sg_expr().subs(
-        {v1: sp.Rational(1, 20), S.b: 100, S.x: 1, sp.Symbol("w_max", real=True):
+        {v1: sp.Rational(1, 20), S.beta: 100, S.x: 1, sp.Symbol("w_max", real=True):
          sp.Rational(1, 5)}))
     # numeric: the beta_SG at which SG_w at the scan's right end changes sign
     crit_num = brentq(lambda bs: toynet.sg_field(_theta4b(W_HI), P4B["x"], B4, bs)[0],

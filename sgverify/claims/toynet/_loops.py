@@ -73,7 +73,7 @@ def _zero_symbolic() -> Outcome:
     ok = all(v == "0" for v in ident.values())
     # mpmath derivative of y along each parameter at a pinned point vs the NumPy gradient
     th, x, b = np.array([0.3, -0.8, 1.2, 0.7, -1.1]), 0.9, 5.0
-    y = reference.lambdify_mp(toynet.output_expr(S.b, S.x), *toynet.THETA, S.x, S.b)
+    y = reference.lambdify_mp(toynet.output_expr(S.beta, S.x), *toynet.THETA, S.x, S.beta)
     errs = []
     grad = toynet.gradient(th, x, b)
     for i in range(5):
