@@ -48,7 +48,7 @@ from numpy.typing import ArrayLike
 
 from . import network
 from . import symbols as S
-from ._validate import as_array, positive, positive_int
+from ._validate import as_array, positive
 
 __all__ = [
     "SIDES",
@@ -230,7 +230,7 @@ def triple_gradient_estimate(
     """
     net = network.as_mlp(net)
     x = network.as_input(net, x)
-    n = positive_int("samples", samples)
+    n = network.checked_samples(net, samples)  # refused before allocating if too large
     side = _side(side)
     unif = network.draw_uniforms(net, rng, n)
     fp = network.propagate(net, x, unif, n)
@@ -308,7 +308,7 @@ def finite_difference_estimate(
     """
     net = network.as_mlp(net)
     x = network.as_input(net, x)
-    n = positive_int("samples", samples)
+    n = network.checked_samples(net, samples)  # refused before allocating if too large
     eps = positive("eps", eps)
     up, down = network.perturb(net, param, eps), network.perturb(net, param, -eps)
     u1 = network.draw_uniforms(net, rng, n)

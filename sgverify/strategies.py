@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -37,11 +38,22 @@ __all__ = [
 FamilyClasses = tuple[type[escape.EscapeNoise], ...]
 
 
-def __getattr__(name: str) -> Any:
-    # computed on access, so families registered after this import are included
-    if name == "density_families":
-        return escape.families(density=True)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class _DensityFamilies(Sequence):
+    """Every registered family with a density, read on each use: a live view of
+    :func:`sgverify.escape.families`, so families registered after this import count."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return escape.families(density=True)[index]
+
+    def __len__(self) -> int:
+        return len(escape.families(density=True))
+
+    def __repr__(self) -> str:
+        return repr(escape.families(density=True))
+
+
+#: the registered families that have a density (all but the step), a live view
+density_families: Sequence[type[escape.EscapeNoise]] = _DensityFamilies()
 
 
 def betas(min_value: float = 0.1, max_value: float = 100.0) -> st.SearchStrategy[float]:

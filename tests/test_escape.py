@@ -104,3 +104,67 @@ def test_sample_is_bernoulli_by_inversion():
     assert abs(y.mean() - 0.5) < 6 * 0.5 / 100  # 6 sigma of the exact sd 0.5/sqrt(1e4)
     with pytest.raises(ValueError, match="rng"):
         escape.Sigmoid(1.0).sample(0.0, 42)
+
+
+# --- symbolic parameters, subs, printing ------------------------------------------------------
+
+def test_sympy_parameters_stay_exact_and_symbolic():
+    f = escape.Sigmoid(beta=sp.Rational(5))
+    assert f.beta == 5 and isinstance(f.beta, sp.Rational)
+    assert f.pdf_expr() == 5 * sp.exp(-5 * S.v) / (1 + sp.exp(-5 * S.v)) ** 2
+    assert float(f.pdf(0.0)) == 1.25  # a SymPy number still evaluates numerically
+    half = escape.Uniform(beta=sp.Rational(1, 3))
+    assert half.cdf_expr(sp.Rational(1, 2)) == sp.Rational(2, 3)
+    beta = sp.Symbol("beta", positive=True)
+    g = escape.Gaussian(beta=beta)
+    assert g.is_symbolic and g.pdf_expr() == g.pdf_expr(symbolic=True)
+    assert sp.integrate(g.pdf_expr(), (S.v, -sp.oo, sp.oo)) == 1
+    with pytest.raises(ValueError, match=r"symbolic parameters \(beta\).*subs\(beta=2.0\)"):
+        g.cdf(0.0)
+    assert g.subs(beta=2.0) == escape.Gaussian(2.0)
+    assert g.subs({beta: sp.Integer(3)}).beta == 3
+    e = escape.Exponential(p0=sp.Rational(1, 2), delta_u=sp.Symbol("d", positive=True))
+    assert e.cdf_expr().free_symbols == {S.v, sp.Symbol("d", positive=True)}
+
+
+@pytest.mark.parametrize("bad, match", [
+    (sp.Integer(-2), "> 0"), (sp.I, "real number"), (sp.oo, "finite"),
+    (sp.Symbol("b", negative=True), "contradict"), (sp.Eq(S.v, 1), "SymPy expression"),
+])
+def test_sympy_parameters_validated(bad, match):
+    with pytest.raises(ValueError, match=match):
+        escape.Sigmoid(beta=bad)
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1.0], object()])
+def test_wrong_types_are_type_errors_naming_the_argument(bad):
+    with pytest.raises(TypeError, match="beta must be"):
+        escape.Laplace(bad)
+    with pytest.raises(TypeError, match=r"^p0 must be"):
+        escape.Exponential(p0=bad)
+
+
+def test_constructor_signature_and_immutability():
+    import inspect
+
+    assert str(inspect.signature(escape.Exponential)) == "(p0=0.5, delta_u=1.0)"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bta'"):
+        escape.Sigmoid(bta=2.0)
+    f = escape.Sigmoid(2.0)
+    with pytest.raises(AttributeError, match="immutable"):
+        f.beta = 3.0
+    with pytest.raises(TypeError, match="no parameter 'gamma'"):
+        f.subs(gamma=1.0)
+    with pytest.raises(TypeError, match="v must be a SymPy expression"):
+        f.cdf_expr("v; import os")  # strings are never parsed
+
+
+def test_reprs_are_short_and_latex_shows_the_formula():
+    for cls in escape.families():
+        esc = cls.example()
+        assert len(repr(esc).splitlines()) == 1 and len(repr(esc)) < 80
+        latex = esc._repr_latex_()
+        assert latex.startswith("$") and "f(v) =" in latex
+    assert repr(escape.Sigmoid(5.0)) == "Sigmoid(beta=5.0)"
+    assert repr(escape.Sigmoid(sp.Symbol("beta", positive=True))) == "Sigmoid(beta=beta)"
+    assert r"\beta" in escape.Sigmoid(sp.Symbol("beta", positive=True))._repr_latex_()

@@ -68,3 +68,8 @@ __all__ = [
     "register",
     "unregister",
 ]
+
+# the classes print (and pickle) under their public home, e.g. <class 'sgverify.escape.Sigmoid'>
+for _cls in (EscapeNoise, Parameter, ScipyNoise, *FAMILIES):
+    _cls.__module__ = __name__
+del _cls

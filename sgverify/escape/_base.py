@@ -115,10 +115,15 @@ class EscapeNoise:
     >>> class Logistic2(escape.EscapeNoise):
     ...     name = "logistic2"
     ...     parameters = (escape.Parameter("beta", 1.0, role="steepness"),)
-    ...     def numpy_cdf(self, v, beta): return expit(2 * beta * v)
-    ...     def numpy_pdf(self, v, beta): return 2 * beta * expit(2 * beta * v) * expit(-2 * beta * v)
-    ...     def sympy_cdf(self, v, beta): return 1 / (1 + sp.exp(-2 * beta * v))
-    ...     def sympy_pdf(self, v, beta): return 2 * beta * sp.exp(-2 * beta * v) / (1 + sp.exp(-2 * beta * v))**2
+    ...     def numpy_cdf(self, v, beta):
+    ...         return expit(2 * beta * v)
+    ...     def numpy_pdf(self, v, beta):
+    ...         return 2 * beta * expit(2 * beta * v) * expit(-2 * beta * v)
+    ...     def sympy_cdf(self, v, beta):
+    ...         return 1 / (1 + sp.exp(-2 * beta * v))
+    ...     def sympy_pdf(self, v, beta):
+    ...         e = sp.exp(-2 * beta * v)
+    ...         return 2 * beta * e / (1 + e) ** 2
     >>> Logistic2(beta=3.0).pdf(0.0)
     array(1.5)
     >>> Logistic2(beta=sp.Rational(1, 2)).cdf_expr()

@@ -76,7 +76,8 @@ def _curl_symbolic() -> Outcome:
     z1 = v1 * g
     s = u1 * sig(z1, S.beta) + u2 * sig(v2 * g, S.beta)
     sdp = sp.diff(sd(S.z, S.beta_sg), S.z).subs(S.z, s)
-    closed = g * (sd(z1, S.beta) - sd(z1, S.beta_sg)) * (sd(s, S.beta_sg) + u1 * sig(z1, S.beta) * sdp)
+    closed = (g * (sd(z1, S.beta) - sd(z1, S.beta_sg))
+              * (sd(s, S.beta_sg) + u1 * sig(z1, S.beta) * sdp))
     asym = sp.diff(Fe[3], v1) - sp.diff(Fe[1], u1)
     diff_closed = _simplified_difference(asym - closed)
     at_control = _simplified_difference(closed.subs(S.beta_sg, S.beta))
