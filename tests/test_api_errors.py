@@ -96,9 +96,9 @@ def test_wrong_types_are_type_errors_naming_the_argument(call, name):
 
 
 def test_ragged_and_nan_inputs_name_the_argument():
-    with pytest.raises(ValueError, match="^w must be a number or a rectangular array"):
+    with pytest.raises(ValueError, match=r"^w must be a number or a rectangular array"):
         neuron.expected_output([[1.0], [1.0, 2.0]], [1.0], F)
-    with pytest.raises(ValueError, match="^x must be finite"):
+    with pytest.raises(ValueError, match=r"^x must be finite"):
         neuron.spm_gradient([0.3], [np.nan], F)
     with pytest.raises(ValueError, match=r"^x must have shape \(1,\)"):
         network.expected_output(NET, [1.0, 2.0])
