@@ -33,7 +33,7 @@ Examples
 
 from __future__ import annotations
 
-from ._base import EscapeNoise, Parameter, families, from_name, register, unregister
+from ._base import EscapeNoise, Parameter
 from ._families import (
     FAMILIES,
     Arctan,
@@ -46,6 +46,7 @@ from ._families import (
     Triangular,
     Uniform,
 )
+from ._registry import families, from_name, register, unregister
 from ._scipy import ScipyNoise, from_scipy
 
 __all__ = [

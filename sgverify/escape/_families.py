@@ -14,7 +14,8 @@ from scipy.special import expit, ndtr
 
 from .. import symbols as S
 from .._validate import positive
-from ._base import EscapeNoise, Parameter, _register_builtin
+from ._base import EscapeNoise, Parameter
+from ._registry import _register_builtin
 
 __all__ = [
     "FAMILIES",
