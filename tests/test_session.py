@@ -183,3 +183,28 @@ def test_result_rebuilt_from_the_store_is_the_same(tmp_path):
     s = session.execute(session.plan(FAST[2:]), store=tmp_path, jobs=1, progress="off")
     stored = s.run.load_result("claim/escape.cdf-is-distribution")
     assert Result.from_dict(stored).to_dict() == stored
+
+
+def test_claim_task_on_a_busy_global_random_raises_no_hypothesis_warning():
+    # a Dask worker's threads use the global `random` module while a search draws
+    import random
+    import threading
+    import warnings
+
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            random.random()
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            out = _tasks.claim("escape.step-limit", "dev", {})
+    finally:
+        stop.set()
+        thread.join()
+    assert out["status"] == "confirmed"
+    assert not [w for w in seen if "random` module" in str(w.message)]
