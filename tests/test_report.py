@@ -404,8 +404,11 @@ def test_cli_report_reuses_the_latest_matching_run(tmp_path, capsys):
     assert "error" in capsys.readouterr().err
 
 
-def test_pytest_plugin_reuses_the_sessions_results(pytester, tmp_path):
-    # the test verifies its claim; the report must reuse that result, not compute it again
+def test_pytest_plugin_reuses_the_sessions_results(pytester, tmp_path, monkeypatch):
+    # the test verifies its claim; the report must reuse that result, not compute it again.
+    # The report's profile follows SGVERIFY_PROFILE (else "ci" when CI is set, else "dev");
+    # pinned here so that the claim's "dev" result is the one the report wants on CI too
+    monkeypatch.setenv("SGVERIFY_PROFILE", "dev")
     pytester.makepyfile(test_claims="""
         import pytest
         from sgverify import claims

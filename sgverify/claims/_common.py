@@ -76,6 +76,12 @@ def potential_for_probability(esc: Any, p: float) -> float:
     return float(brentq(lambda t: float(esc.cdf(t)) - p, lo, hi, xtol=1e-15 * scale, rtol=4 * EPS))
 
 
+#: the smallest positive float64 (a subnormal); the absolute spacing of the grid below 2**-1022
+_TINIEST = 2.0**-1074
+#: a density's rounding in subnormals: one for the underflowing exp, one per O(1) factor after
+_SUBNORMAL_ULPS = 4
+
+
 def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], float]:
     """mpmath reference(s) for the density of ``esc`` at ``v`` (a float or an mpf).
 
@@ -86,10 +92,14 @@ def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], f
     ``(refs, sides, slack)``: a density value is right if it is within its float tolerance
     plus ``slack`` of any of ``refs``; ``slack`` is how far the density can move between the
     kink and ``v`` (the one-sided slope times the distance, plus the kink's own rounding).
+    ``slack`` also carries the float64 grid's absolute resolution below the normal range: a
+    density that underflows into subnormals (a Gaussian 14 widths out) keeps only an
+    absolute accuracy of a few units of 2**-1074 times its peak scale, never a relative one.
     """
     from .. import reference
 
     cdf_mp = reference.escape_cdf(esc)
+    subnormal = _SUBNORMAL_ULPS * _TINIEST / esc.scale
     near = [k for k in esc.kinks if abs(float(v) - k) <= 64 * EPS * (abs(k) + esc.scale)]
     if near:
         k, eta = near[0], 1e-9 * esc.scale
@@ -100,10 +110,10 @@ def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], f
             limits.append(2 * d1 - d2)
             slopes.append(abs(d2 - d1) / eta)
         slack = max(slopes) * (abs(float(v) - k) + 8 * EPS * (abs(k) + esc.scale))
-        return limits, ("left", "right"), slack
+        return limits, ("left", "right"), slack + subnormal
     with reference.workdps(reference.DPS):
         vm = reference.to_mp(v)
-        return [reference.derivative(lambda t: cdf_mp(vm + t), 0.0)], ("central",), 0.0
+        return [reference.derivative(lambda t: cdf_mp(vm + t), 0.0)], ("central",), subnormal
 
 
 def within_any(value: float, refs: list[float], rel: float | Tolerance, slack: float = 0.0,
