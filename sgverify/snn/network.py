@@ -28,6 +28,7 @@ import numpy as np
 from .._validate import positive, positive_int
 from ..escape import EscapeNoise, Sigmoid
 from ..lif import LIF, Mode, Surrogate, Trace
+from ._products import spikes_times, times_spikes
 
 __all__ = ["SNN", "Forward", "fluctuation_init", "fluctuation_scale"]
 
@@ -138,11 +139,11 @@ class SNN:
         if x.ndim != 3 or x.shape[2] != W1.shape[1]:
             raise ValueError(f"x must have shape (T, B, {W1.shape[1]}), got {x.shape}")
         k = positive_int("trials", trials)
-        c1 = x @ W1.T
+        c1 = spikes_times(x, W1)
         # the input is identical on every trial: broadcast, do not copy
         c1 = np.broadcast_to(c1[:, None], (c1.shape[0], k, *c1.shape[1:]))
         h = self.hidden.run(c1, self.escape_hidden, self.mode, rng)
-        o = self.output.run(h.S @ W2.T, self.escape_out, self.mode, rng)
+        o = self.output.run(spikes_times(h.S, W2), self.escape_out, self.mode, rng)
         return Forward(x, h, o)
 
     def backward(
@@ -157,9 +158,9 @@ class SNN:
                                     detach_reset=self.detach_reset)
         sh = fw.hidden.S
         n_h, n_o = sh.shape[-1], g_c2.shape[-1]
-        g_w2 = g_c2.reshape(-1, n_o).T @ sh.reshape(-1, n_h)
+        g_w2 = times_spikes(g_c2.reshape(-1, n_o), sh.reshape(-1, n_h))
         g_c1 = self.hidden.backward(fw.hidden, sd_hid, g_c2 @ W2, detach_reset=self.detach_reset)
         # c1 was broadcast over trials: its gradient is the sum over the trial axis
         g_c1 = g_c1[:, 0] if g_c1.shape[1] == 1 else g_c1.sum(axis=1)
-        g_w1 = g_c1.reshape(-1, n_h).T @ fw.x.reshape(-1, fw.x.shape[-1])
+        g_w1 = times_spikes(g_c1.reshape(-1, n_h), fw.x.reshape(-1, fw.x.shape[-1]))
         return {"W1": g_w1, "W2": g_w2}
