@@ -121,6 +121,7 @@ def _half_for_registered(families: FamilyClasses, build: Any) -> st.SearchStrate
     drawn in ~1 of 10 examples (or never, in a 15-example search). With built-ins only the
     strategy is exactly ``sampled_from``, so built-in evidence does not move.
     """
+    build = _memo(build)
     builtin = tuple(c for c in families if c in escape.FAMILIES)
     user = tuple(c for c in families if c not in escape.FAMILIES)
     if not user or not builtin:
@@ -134,6 +135,24 @@ def probabilities(min_value: float = 1e-3, max_value: float = 1 - 1e-3) -> st.Se
     return st.floats(min_value, max_value)
 
 
+def _memo(build: Any) -> Any:
+    """``build`` (a flatmap's expansion) remembering the strategy it made for each value.
+
+    Why: Hypothesis validates every new strategy object on its first draw (signatures,
+    nested strategies); a flatmap that builds its strategy anew on every draw pays that on
+    every example, several times the cost of the draw. The same strategy object draws the
+    same values from the same choices, so searches are unchanged.
+    """
+    made: dict[Any, Any] = {}
+
+    def expand(value: Any) -> Any:
+        if value not in made:
+            made[value] = build(value)
+        return made[value]
+
+    return expand
+
+
 def seeds() -> st.SearchStrategy[int]:
     """Seeds for :func:`numpy.random.default_rng`."""
     return st.integers(0, 2**32 - 1)
@@ -144,10 +163,10 @@ def vectors(
 ) -> st.SearchStrategy[np.ndarray]:
     """Float64 vectors of length ``n`` (or of a drawn length) with bounded entries."""
     lengths = st.just(n) if isinstance(n, int) else n
-    return lengths.flatmap(
+    return lengths.flatmap(_memo(
         lambda k: st.lists(st.floats(min_value, max_value), min_size=k, max_size=k).map(
             lambda xs: np.array(xs, dtype=np.float64)
-        )
+        ))
     )
 
 
@@ -213,7 +232,7 @@ def networks(
             st.lists(_layer_escapes(families, max_beta), min_size=n_layers, max_size=n_layers),
         )
 
-    return st.sampled_from(architectures).flatmap(build)
+    return st.sampled_from(architectures).flatmap(_memo(build))
 
 
 def circles(

@@ -74,14 +74,12 @@ def _nets(ctx: Any, *, families=None, max_beta: float = 8.0,
     variances of gradient estimates scale with their squares and would underflow float64
     (1e-208 squared is 0), leaving no statistical comparison to make.
     """
+    inputs = sst._memo(lambda n: st.lists(  # one strategy per input size (see sst._memo)
+        st.floats(-1.5, 1.5).map(lambda t: 0.0 if abs(t) < TINY else t),
+        min_size=n, max_size=n).map(np.array))
     return sst.networks(archs, families=families, max_beta=max_beta,
                         max_weight=max_weight, min_magnitude=TINY).flatmap(
-        lambda net: st.tuples(
-            st.just(net),
-            st.lists(st.floats(-1.5, 1.5).map(lambda t: 0.0 if abs(t) < TINY else t),
-                     min_size=net.sizes[0], max_size=net.sizes[0]).map(np.array),
-            sst.seeds(),
-        ))
+        lambda net: st.tuples(st.just(net), inputs(net.sizes[0]), sst.seeds()))
 
 
 def _params(net: network.MLP) -> list[tuple[int, ...]]:
