@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import sympy as sp
-from scipy.optimize import brentq
 
 from .. import symbols as S
 from ..statistics import EPS, MC_WHY, Z
@@ -73,6 +72,8 @@ def potential_for_probability(esc: Any, p: float) -> float:
         lo *= 2.0
     while float(esc.cdf(hi)) < p:
         hi *= 2.0
+    from scipy.optimize import brentq  # imported when needed: 0.7 s for every process
+
     return float(brentq(lambda t: float(esc.cdf(t)) - p, lo, hi, xtol=1e-15 * scale, rtol=4 * EPS))
 
 
