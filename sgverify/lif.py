@@ -165,8 +165,8 @@ class LIF:
         if stochastic and not isinstance(rng, np.random.Generator):
             raise ValueError("rng must be a numpy.random.Generator in the stochastic mode")
         kern = _kernels(c.size)
-        if kern is not None and spikes is None and (
-                escape is None or mode == "deterministic" or _has_quantile(escape)):
+        if kern is not None and spikes is None and (escape is None or mode == "deterministic"
+                                                    or (stochastic and _has_quantile(escape))):
             return self._run_compiled(kern, c, escape if stochastic else None,
                                       escape is None, rng)
         if not np.isfinite(c).all():

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
 # scipy.special, not scipy.stats (0.6 s to import in every worker): norm.isf(q) is
 # -ndtri(q) and norm.sf(z) is ndtr(-z) in SciPy, bit for bit
 from scipy.special import ndtr, ndtri
