@@ -32,7 +32,7 @@ FAMILIES = (escape.Sigmoid(4.0), escape.Gaussian(3.0), escape.Arctan(5.0))
 
 @pytest.mark.parametrize("fam", FAMILIES, ids=lambda f: f.name)
 @pytest.mark.parametrize("reset", lif.RESETS)
-@pytest.mark.parametrize("mode", ("deterministic", "stochastic"))
+@pytest.mark.parametrize("mode", lif.MODES)  # smooth: always the NumPy loop, both ways
 @pytest.mark.parametrize("detach", (False, True))
 def test_compiled_layer_is_bit_identical(numpy_only, fam, reset, mode, detach):
     rng = np.random.default_rng(5)
