@@ -28,7 +28,7 @@ import os
 import signal
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,7 +38,7 @@ from ._progress import Progress
 from ._store import Run, RunStore, code_identity
 
 __all__ = ["CATALOGUE_CLAIM", "Interrupted", "Plan", "Session", "execute", "find_reusable",
-           "open_run", "plan", "tasks"]
+           "measured_seconds", "open_run", "plan", "tasks"]
 
 #: the claim whose evidence carries the catalogue (no separate catalogue task when it runs)
 CATALOGUE_CLAIM = "audit.catalogue"
@@ -101,8 +101,12 @@ def plan(patterns: str | Iterable[str] = (), profile: str = "dev", *,
                 tuple(pats))
 
 
-def tasks(p: Plan) -> list[Task]:
-    """The plan's tasks in dependency order: training runs, claims, figures, catalogue."""
+def tasks(p: Plan, measured: Mapping[str, float] | None = None) -> list[Task]:
+    """The plan's tasks in dependency order: training runs, claims, figures, catalogue.
+
+    ``measured`` (key -> seconds, e.g. :func:`measured_seconds`) replaces the declared costs,
+    which only order the work: the longest tasks start first.
+    """
     from . import claims
     from .snn import experiments
 
@@ -122,7 +126,27 @@ def tasks(p: Plan) -> list[Task]:
     if p.catalogue_task:
         out.append(Task("catalogue", _tasks.catalogue, (), (), 15.0, "surrogate catalogue"))
     runs = [Task(k, _tasks.training, (k,), (), r.cost, k) for k, r in training.items()]
+    if measured:
+        return [replace(t, cost=float(measured.get(t.key, t.cost))) for t in runs + out]
     return runs + out
+
+
+def measured_seconds(store: RunStore, profile: str, newest: int = 5) -> dict[str, float]:
+    """Seconds each task took in the newest runs of ``profile`` in ``store`` (newest first
+    wins; any code version: they only order the work)."""
+    out: dict[str, float] = {}
+    try:
+        runs = [r for r in store.runs() if r.manifest.get("profile") == profile][:newest]
+    except OSError:
+        return out
+    for run in runs:
+        for key, info in run.manifest.get("tasks", {}).items():
+            if info.get("state") == "done" and key not in out:
+                try:
+                    out[key] = float(info["seconds"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+    return out
 
 
 def _kind(key: str) -> str:
@@ -289,13 +313,13 @@ def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
     Ctrl-C or SIGTERM.
     """
     start = time.perf_counter()
-    all_tasks = tasks(p)
-    info = {t.key: {"kind": _kind(t.key), "label": t.label, "deps": list(t.deps)}
-            for t in all_tasks}
     address = scheduler or os.environ.get("SGVERIFY_SCHEDULER") or None
     if address:  # a wrong address is an error before a run is made
         check_scheduler(address)
     st = store if isinstance(store, RunStore) else RunStore(store)
+    all_tasks = tasks(p, measured_seconds(st, p.profile))
+    info = {t.key: {"kind": _kind(t.key), "label": t.label, "deps": list(t.deps)}
+            for t in all_tasks}
     if run is None:
         run = st.create(profile=p.profile, selection=p.selection(), tasks=info, engine={})
     else:
