@@ -72,7 +72,9 @@ def _derivative_symbolic() -> Outcome:
     for cls in escape.families():
         esc = _pinned(cls)
         d = sp.diff(esc.cdf_expr(symbolic=True), S.v) - esc.pdf_expr(symbolic=True)
-        if not is_zero_everywhere(sp.simplify(d)):
+        # piece by piece first (a whole-expression simplify of the Piecewise/Abs forms is
+        # half of this claim's time and proves nothing the pieces do not)
+        if not (is_zero_everywhere(d) or is_zero_everywhere(sp.simplify(d))):
             bad.append(cls.name)
     return Outcome.check(not bad,
         {
