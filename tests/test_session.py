@@ -208,3 +208,17 @@ def test_claim_task_on_a_busy_global_random_raises_no_hypothesis_warning():
         thread.join()
     assert out["status"] == "confirmed"
     assert not [w for w in seen if "random` module" in str(w.message)]
+
+
+def test_tasks_are_ordered_by_the_seconds_of_earlier_runs(tmp_path):
+    p = session.plan(FAST, "dev")
+    store = RunStore(tmp_path)
+    assert session.measured_seconds(store, "dev") == {}
+    s = session.execute(p, store=store, jobs=1, progress="off")
+    took = session.measured_seconds(store, "dev")
+    assert set(took) == set(s.computed) and all(v >= 0 for v in took.values())
+    assert session.measured_seconds(store, "thorough") == {}
+    costs = {t.key: t.cost for t in session.tasks(p, {"claim/escape.cdf-is-distribution": 99.0})}
+    assert costs["claim/escape.cdf-is-distribution"] == 99.0
+    assert costs["claim/single-neuron.deterministic-limit"] == next(
+        t.cost for t in session.tasks(p) if t.key == "claim/single-neuron.deterministic-limit")
