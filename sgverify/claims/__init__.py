@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import importlib
 import pkgutil
@@ -24,6 +25,8 @@ from collections.abc import Iterable
 
 from ._common import is_zero_everywhere
 from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
+from ._explain import ClaimSet, Explanation
+from ._headline import Headline, Plot, Series, monte_carlo_headline
 from ._record import (
     KINDS,
     TESTS,
@@ -45,18 +48,24 @@ __all__ = [
     "VERDICTS",
     "Check",
     "Claim",
+    "ClaimSet",
     "Context",
     "Evidence",
     "Example",
+    "Explanation",
+    "Headline",
     "Outcome",
+    "Plot",
     "Profile",
     "Result",
+    "Series",
     "Tolerance",
     "all_claims",
     "get",
     "get_profile",
     "is_zero_everywhere",
     "jsonable",
+    "monte_carlo_headline",
     "monte_carlo_rows",
     "outcome_dict",
     "run_claim",
@@ -95,23 +104,67 @@ def _load() -> dict[str, Claim]:
     return _REGISTRY
 
 
-def all_claims() -> tuple[Claim, ...]:
-    """Every registered claim, in paper order."""
-    return tuple(_load().values())
+def all_claims() -> ClaimSet:
+    """Every registered claim, in paper order (a tuple that prints as a short table)."""
+    return ClaimSet(_load().values())
+
+
+def _did_you_mean(text: str, reg: dict[str, Claim]) -> str:
+    """`` (did you mean 'x'?)`` for the closest claim id or section glob, else ``""``."""
+    ids = list(reg)
+    close = difflib.get_close_matches(text, ids, n=1, cutoff=0.75)
+    if not close and "." in text:
+        # a glob such as "escpe.*" or "single-neuron.sg-equal*": fix the section, then
+        # try the slug against that section's claims
+        sec, rest = text.split(".", 1)
+        sections = list(dict.fromkeys(c.split(".", 1)[0] for c in ids))
+        near = difflib.get_close_matches(sec, sections, n=1, cutoff=0.6)
+        if near:
+            fixed = f"{near[0]}.{rest}"
+            if any(fnmatch.fnmatchcase(c, fixed) for c in ids):
+                close = [fixed]
+            else:
+                slugs = [c for c in ids if c.startswith(near[0] + ".")]
+                best = difflib.get_close_matches(fixed, slugs, n=1, cutoff=0.6)
+                close = best
+    elif not close:
+        sections = list(dict.fromkeys(c.split(".", 1)[0] for c in ids))
+        near = difflib.get_close_matches(text.rstrip("*"), sections, n=1, cutoff=0.6)
+        close = [f"{near[0]}.*"] if near else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def get(claim_id: str) -> Claim:
-    """The claim with this id; ValueError naming the id if there is none."""
+    """The claim with this id; ValueError naming the id (and the closest id) if there is none.
+
+    Examples
+    --------
+    >>> get("single-neuron.sg-equal-spm-gradient")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown claim id '...' (did you mean 'single-neuron.sg-equals-spm-gradient'?); ...
+    """
     reg = _load()
     if claim_id not in reg:
-        raise ValueError(f"unknown claim id {claim_id!r} (`sgverify list` shows every id)")
+        hint = _did_you_mean(str(claim_id), reg)
+        raise ValueError(f"unknown claim id {claim_id!r}{hint}; `sgverify list` shows every id")
     return reg[claim_id]
 
 
-def select(patterns: str | Iterable[str] = "*") -> tuple[Claim, ...]:
+def select(patterns: str | Iterable[str] = "*") -> ClaimSet:
     """Claims whose id matches any of the glob patterns, in paper order.
 
-    A pattern that matches nothing raises ValueError naming it.
+    A pattern that matches nothing raises ValueError naming it (and the closest id or
+    section). The result is a tuple that prints as a short table.
+
+    Examples
+    --------
+    >>> select("escape.*")  # doctest: +ELLIPSIS
+    <ClaimSet of 4 claims: escape.pdf-is-cdf-derivative, escape.cdf-is-distribution, ...>
+    >>> select("escpe.*")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: no claim matches 'escpe.*' (did you mean 'escape.*'?); `sgverify list` shows ...
     """
     if isinstance(patterns, str):
         patterns = [patterns]
@@ -121,9 +174,10 @@ def select(patterns: str | Iterable[str] = "*") -> tuple[Claim, ...]:
     for pat in patterns:
         hits = [cid for cid in reg if fnmatch.fnmatchcase(cid, pat)]
         if not hits:
-            raise ValueError(f"no claim matches {pat!r} (`sgverify list` shows every id)")
+            hint = _did_you_mean(str(pat), reg)
+            raise ValueError(f"no claim matches {pat!r}{hint}; `sgverify list` shows every id")
         chosen.update(hits)
-    return tuple(c for cid, c in reg.items() if cid in chosen)
+    return ClaimSet(c for cid, c in reg.items() if cid in chosen)
 
 
 def verify(claim: Claim | str, profile: str | Profile = "dev") -> Result:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._display import pretty as _pretty
 from ._record import Outcome
 
 __all__ = [
@@ -112,6 +113,19 @@ class Check:
     outcome: dict[str, Any]
     witness: bool = False
 
+    def __repr__(self) -> str:
+        from ._explain import check_repr
+
+        return check_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import outcome_str
+
+        return outcome_str(self.outcome, self.where)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        _pretty(self, p, cycle)
+
     @property
     def holds(self) -> bool:
         return bool(self.outcome.get("holds"))
@@ -169,6 +183,19 @@ class Evidence:
     error: str | None = None
     traceback: str | None = None
     schema: int = EVIDENCE_SCHEMA
+
+    def __repr__(self) -> str:
+        from ._explain import evidence_repr
+
+        return evidence_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import evidence_str
+
+        return evidence_str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        _pretty(self, p, cycle)
 
     def stage(self, stage: Stage) -> list[Check]:
         """The checks of one stage, in the order they ran."""

@@ -8,8 +8,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._display import pretty as _pretty
+from .._display import shorten as _shorten
+
 if TYPE_CHECKING:
     from ..statistics import MeanCheck
+    from ._evidence import Evidence
+    from ._headline import Headline
 
 __all__ = [
     "KINDS",
@@ -93,6 +98,9 @@ class Tolerance:
 
     value: float
     why: str
+
+    def __repr__(self) -> str:
+        return f"Tolerance({self.value!r}, {_shorten(self.why, 90)!r})"
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.value) and self.value > 0):
@@ -203,6 +211,24 @@ class Outcome:
             parts=dict(outcomes),
         )
 
+    def __repr__(self) -> str:
+        from ._explain import outcome_repr
+
+        return outcome_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import outcome_str
+
+        return outcome_str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        _pretty(self, p, cycle)
+
+    def _repr_html_(self) -> str:
+        from ._explain import outcome_html
+
+        return outcome_html(self)
+
     @property
     def decided_by(self) -> Outcome:
         """The leaf check that set the ratio (itself unless it combines parts)."""
@@ -218,6 +244,9 @@ class Example:
 
     name: str
     point: Any
+
+    def __repr__(self) -> str:
+        return f"Example({self.name!r}, {_shorten(repr(self.point), 100)})"
 
 
 @dataclass(frozen=True)
@@ -276,6 +305,10 @@ class Claim:
     group
         Claims of one group run in one worker process, one after another, so they can share
         in-process caches (e.g. trained networks). Scheduling only.
+    headline
+        ``headline(evidence, used) -> Headline | None``: the claim's key numbers, read from
+        its evidence and that of the claims it uses (:class:`~sgverify.claims.Headline`);
+        presentation only, never part of a verdict.
     """
 
     id: str
@@ -295,6 +328,28 @@ class Claim:
     expected: Verdict = "confirmed"
     cost: float = 1.0
     group: str | None = None
+    headline: Callable[[Evidence, Mapping[str, Evidence]], Headline | None] | None = None
+
+    def __repr__(self) -> str:
+        from ._explain import claim_repr
+
+        return claim_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import claim_str
+
+        return claim_str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        _pretty(self, p, cycle)
+
+    def _repr_html_(self) -> str:
+        from ._explain import claim_html
+
+        return claim_html(self)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.formula}$"
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):

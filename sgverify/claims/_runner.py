@@ -14,7 +14,10 @@ from typing import Any
 import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 
+from .._display import pretty as _pretty
 from ._evidence import Check, Evidence, Stage, jsonable, outcome_dict
+from ._explain import Explanation
+from ._headline import Headline, monte_carlo_headline
 from ._record import VERDICTS, Claim, Context, Outcome, Profile, Verdict
 
 __all__ = ["PROFILES", "Result", "get_profile", "jsonable", "run_claim", "run_claim_by_id"]
@@ -55,6 +58,53 @@ class Result:
     def ok(self) -> bool:
         """True when the verdict is the one the claim expects."""
         return self.status == self.claim.expected
+
+    def headline(self, used: Mapping[str, Evidence] | None = None) -> Headline | None:
+        """The claim's key numbers, read from this evidence (see :class:`Headline`).
+
+        The claim's own ``headline`` hook when it has one, else the Monte Carlo
+        comparisons (:func:`~sgverify.claims.monte_carlo_headline`) when there are any.
+        ``used`` maps ids of claims this one uses to their evidence (a report passes the
+        ones it ran), e.g. for a control's numbers. None for an ``error`` verdict or when
+        there is nothing to show.
+        """
+        if self.status == "error":
+            return None
+        if self.claim.headline is not None:
+            return self.claim.headline(self.evidence, dict(used or {}))
+        return monte_carlo_headline(self.evidence)
+
+    def explain(self) -> Explanation:
+        """What was checked, the key numbers, the bound that decided and why that number.
+
+        Examples
+        --------
+        >>> from sgverify import claims
+        >>> text = claims.verify("single-neuron.sg-equals-spm-gradient").explain()
+        >>> print(text.splitlines()[0])  # doctest: +ELLIPSIS
+        single-neuron.sg-equals-spm-gradient (identity; paper; theory 3.1, 3.2): CONFIRMED: ...
+        """
+        from ._explain import explain
+
+        return explain(self)
+
+    def __repr__(self) -> str:
+        from ._explain import result_repr
+
+        return result_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import result_str
+
+        return result_str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        _pretty(self, p, cycle)
+
+    def _repr_html_(self) -> str:
+        from ._explain import result_html
+
+        return result_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.claim

@@ -13,6 +13,7 @@ from .. import audit as A
 from .. import escape, reference
 from .. import strategies as sst
 from .. import symbols as S
+from ._headlines import audit as _hl
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS", "FAMILY_FORMULAS"]
@@ -173,6 +174,7 @@ _VERDICTS = ("density", "rescaled density", "not a density")
 CLAIMS = (
     Claim(
         id="audit.atlas-round-trip",
+        headline=_hl.round_trip,
         cost=5,  # seconds under dev: scheduling only
         kind="for-all",
         statement="The matched surrogate derivative of every atlas family, written as a "
@@ -200,6 +202,7 @@ CLAIMS = (
     ),
     Claim(
         id="audit.catalogue",
+        headline=_hl.catalogue,
         cost=15,  # seconds under dev: scheduling only
         kind="for-all",
         statement="Every surrogate in the library catalogue gets its hand-derived verdict: "

@@ -13,6 +13,7 @@ from .. import escape, reference
 from .. import strategies as sst
 from .. import symbols as S
 from ._common import EPS, density_reference, is_zero_everywhere, within_any
+from ._headlines import escape as _hl
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS"]
@@ -348,6 +349,7 @@ CLAIMS = (
     ),
     Claim(
         id="escape.pdf-normalised",
+        headline=_hl.areas,
         kind="identity",
         statement="Every matched surrogate derivative has area 1 (it is a probability density).",
         formula=r"\int_{-\infty}^{\infty} f'(v)\,dv = 1",
@@ -362,6 +364,7 @@ CLAIMS = (
     ),
     Claim(
         id="escape.step-limit",
+        headline=_hl.step_rates,
         kind="limit",
         statement="As the steepness grows, every escape-noise function tends to the step H(v) "
         "for v != 0: exponentially fast for logistic, Laplace and exponential noise, "

@@ -25,6 +25,7 @@ from .. import escape, lif
 from ..snn import exact, losses
 from ..snn.network import SNN
 from ._common import EPS, MC_WHY, Z
+from ._headlines import lif as _hl
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS"]
@@ -331,6 +332,7 @@ _BIAS_TOL = Tolerance(1e-4, "the bias must exceed 1e-4 max|dE/dW|, 1000x the acc
 CLAIMS = (
     Claim(
         id="lif.perceptron-limit",
+        headline=_hl.perceptron_limit,
         kind="limit",
         statement="As dt/tau grows the (decay-reset) LIF neuron becomes the Perceptron "
                   "H(w.x - theta) on time-locked input: the membrane gap |U[n+2] - W x[n]| "
@@ -355,6 +357,7 @@ CLAIMS = (
     ),
     Claim(
         id="lif.full-reset-keeps-refractoriness",
+        headline=_hl.refractory,
         kind="limit",
         statement="With the full reset (the whole update times 1 - S[n]) the dt/tau -> inf "
                   "limit is NOT the Perceptron but a Perceptron with a one-step refractory "
@@ -375,6 +378,7 @@ CLAIMS = (
     ),
     Claim(
         id="lif.bptt-matches-finite-differences",
+        headline=_hl.bptt,
         kind="for-all",
         statement="In a smooth two-layer LIF network (spikes replaced by f(U - theta)) the "
                   "hand-written BPTT with SD = f' is the exact gradient of the loss.",
@@ -413,6 +417,7 @@ CLAIMS = (
     ),
     Claim(
         id="lif.matched-sg-exact-without-reset",
+        headline=_hl.exact_without_reset,
         kind="identity",
         statement="Without a reset (potentials independent of past spikes) the expected matched "
                   "SG of a loss linear in the spikes is exactly dE[L]/dW, in time as for the "
@@ -431,6 +436,7 @@ CLAIMS = (
     ),
     Claim(
         id="lif.reset-biases-sg",
+        headline=_hl.reset_bias,
         kind="exists",
         statement="With a reset, the expected matched SG differs from dE[L]/dW: past spikes "
                   "change later potentials, the temporal analogue of the hidden-layer bias.",

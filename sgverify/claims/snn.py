@@ -58,6 +58,7 @@ from ..snn.experiments import (
     matching_run,
     randman_runs,
 )
+from ._headlines import snn as _hl
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CLAIMS", "MARGIN", "MATCHING", "MAX_EPOCHS", "MIN_DELTA", "PATIENCE", "RANDMAN",
@@ -160,6 +161,7 @@ def _matching(point: str, ctx: Any) -> Outcome:
 CLAIMS = (
     Claim(
         id="snn.stochastic-trains-comparably",
+        headline=_hl.accuracy,
         group="snn-training",  # reads the runs of sgverify.snn.experiments
         cost=22,  # seconds under dev: scheduling only
         kind="statistical",
@@ -183,6 +185,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.variability-persists",
+        headline=_hl.variability,
         group="snn-training",  # reads the runs of sgverify.snn.experiments
         kind="statistical",
         statement="After training, the stochastic network's hidden layer keeps trial-to-trial "
@@ -201,6 +204,7 @@ CLAIMS = (
     ),
     Claim(
         id="snn.spike-train-matching",
+        headline=_hl.matching,
         group="snn-training",  # reads the runs of sgverify.snn.experiments
         kind="statistical",
         statement="Trained with the matched SG on 10 trials per update, a stochastic network "

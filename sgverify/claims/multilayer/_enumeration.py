@@ -8,6 +8,7 @@ import numpy as np
 import sympy as sp
 
 from ... import escape, network, reference, stochad
+from .._headlines import multilayer as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     _FLOAT_WHY,
@@ -140,6 +141,7 @@ _SPM_TOL = Tolerance(1.0, _FLOAT_WHY + "; the mpmath reference (40 digits) and t
 
 SPM_GRADIENT = Claim(
     id="multilayer.spm-gradient-by-enumeration",
+    headline=_hl.enumeration,
     kind="identity",
     statement="The exact gradient of E[y] (and of E[L(y)]) computed by enumerating every "
               "hidden spike pattern agrees with high-precision differences of the exact "
@@ -162,6 +164,7 @@ SPM_GRADIENT = Claim(
 
 NOT_INTERCHANGEABLE = Claim(
     id="multilayer.derivative-expectation-not-interchangeable",
+    headline=_hl.not_interchangeable,
     kind="for-all",
     statement="The pathwise derivative of a stochastic binary network is 0 almost "
               "everywhere (a perturbation of 1e-9 changes no sampled path) while the "

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ... import network, stochad
 from .._common import EPS, MC_WHY, MONTE_CARLO, Z
+from .._headlines import multilayer as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     DEEP,
@@ -145,6 +146,7 @@ _CHAIN_TOL = Tolerance(1.0, "per entry |chain - SG| <= 4 (L + width) eps times t
 
 SMOOTHED_STOCHAD = Claim(
     id="multilayer.sg-is-smoothed-stochad",
+    headline=_hl.smoothed_stochad,
     kind="for-all",
     statement="For every sampled forward pass, chaining the input-conditioned smoothed "
               "stochastic derivatives gives exactly the SG backward pass with SD = f'.",
@@ -170,6 +172,7 @@ _TRIPLES_TOL = Tolerance(Z, MC_WHY + "; the exact variance comes from enumeratin
 
 TRIPLES_UNBIASED = Claim(
     id="multilayer.stochastic-triples-unbiased",
+    headline=_hl.triples,
     kind="statistical",
     statement="Propagated stochastic triples (right or left, re-evaluating downstream on "
               "the alternative pattern) are unbiased for dE[y]/dW in every layer; their "
@@ -206,6 +209,7 @@ _FD_BIAS = Tolerance(1e-6, "exact bias at eps = 1e-4 below 1e-6 relative (centra
 
 FD_HIGH_VARIANCE = Claim(
     id="multilayer.finite-differences-high-variance",
+    headline=_hl.finite_differences,
     kind="limit",
     statement="Central finite differences over random paths are unbiased as eps -> 0, "
               "but their variance grows like 1/eps^2 with independent paths (and like "

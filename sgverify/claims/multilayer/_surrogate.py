@@ -10,6 +10,7 @@ import numpy as np
 
 from ... import escape, network
 from ... import strategies as sst
+from .._headlines import multilayer as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     _FLOAT_WHY,
@@ -160,6 +161,7 @@ _OUTPUT_TOL = Tolerance(1.0, _FLOAT_WHY + "; on the pinned (unsaturated) nets th
 
 OUTPUT_LAYER_EXACT = Claim(
     id="multilayer.output-layer-sg-exact",
+    headline=_hl.output_layer,
     kind="for-all",
     statement="With a matched SD in the output layer the expected surrogate gradient of "
               "the output-layer weights equals the exact gradient dE[y]/dW_L, for all small "
@@ -187,6 +189,7 @@ OUTPUT_LAYER_EXACT = Claim(
 
 HIDDEN_LAYER_BIASED = Claim(
     id="multilayer.hidden-layer-sg-biased",
+    headline=_hl.hidden_layer_bias,
     cost=5,  # seconds under dev: scheduling only
     kind="exists",
     statement="For hidden layers the expected SG differs from dE[y]/dW (the paper's 1-2-1 "
@@ -209,6 +212,7 @@ HIDDEN_LAYER_BIASED = Claim(
 
 DETERMINISTIC_LIMIT = Claim(
     id="multilayer.deterministic-sg-special-case",
+    headline=_hl.deterministic_sg,
     kind="limit",
     statement="With the forward escape noise sharpened (beta_N -> inf) and a fixed finite "
               "SD in the backward pass, the expected stochastic SG converges to the "

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ... import escape
 from ... import strategies as sst
 from .._common import MONTE_CARLO
+from .._headlines import single_neuron as _hl
 from .._record import Claim, Example
 from ._common import (
     FLOAT_TOL,
@@ -112,6 +113,7 @@ CLAIMS = (
     ),
     Claim(
         id="single-neuron.mismatched-sg-differs",
+        headline=_hl.mismatch,
         kind="for-all",
         statement="With sigmoid noise and beta_SG != beta_N the surrogate gradient differs from "
         "the SPM gradient (by (beta_SG - beta_N)/4 x at u = 0), while any positive "
@@ -156,6 +158,7 @@ CLAIMS = (
     ),
     Claim(
         id="single-neuron.smoothed-derivative-equals-sg",
+        headline=_hl.smoothed_variances,
         kind="identity",
         statement="Smoothing the stochastic derivative conditioned on the neuron's input gives "
         "exactly f'(u) x, the matched SG; the output-conditioned two-sided and the "
@@ -177,6 +180,7 @@ CLAIMS = (
     ),
     Claim(
         id="single-neuron.deterministic-limit",
+        headline=_hl.deterministic_limit,
         kind="limit",
         statement="As beta_N -> inf the stochastic sigmoid neuron becomes the deterministic "
         "Perceptron: its mean tends to H(u) for u != 0 and its variance to 0, both "
@@ -196,6 +200,7 @@ CLAIMS = (
     ),
     Claim(
         id="single-neuron.nonlinear-loss-caveat",
+        headline=_hl.nonlinear_loss,
         kind="for-all",
         statement="For a non-linear loss such as squared error, the average SG chained through "
         "L'(y) differs from dE[L]/dw by f'(u) x (2 f(u) - 1), while "

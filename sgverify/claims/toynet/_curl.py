@@ -16,6 +16,7 @@ from ... import reference, toynet
 from ... import strategies as sst
 from ... import symbols as S
 from .._common import EPS
+from .._headlines import toynet as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     _ROUND_WHY,
@@ -117,6 +118,7 @@ _CURL_TOL = Tolerance(1.0, _ROUND_WHY + "; the hand-written Jacobian must match 
 
 FIELD_HAS_CURL = Claim(
     id="toynet.sg-field-has-curl",
+    headline=_hl.curl,
     cost=4,  # seconds under dev: scheduling only
     kind="for-all",
     statement="The Jacobian of the SG field is not symmetric (the field has curl, so it is "

@@ -16,6 +16,7 @@ from ... import symbols as S
 from ... import toynet
 from ...figures import fig4b
 from .._common import EPS
+from .._headlines import toynet as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     B4,
@@ -182,7 +183,10 @@ def _descent_eval(point: tuple[float, float], ctx: Any) -> Outcome:
                                             one_minus_y_before=before, one_minus_y_after=after,
                                             step=eta),
         "sg_dwarfs_gradient": _DWARFS.check_exceeds(nF / nG, sg_norm=nF, gradient_norm=nG),
-    }, beta=beta, beta_sg=beta_sg, gradient=G, sg=Fv)
+    }, beta=beta, beta_sg=beta_sg, gradient=G, sg=Fv,
+        # Fig. 4C draws the (v1, v2) components; the norms above are over all five
+        sg_in_plane_norm=float(np.hypot(Fv[1], Fv[2])),
+        gradient_in_plane_norm=float(np.hypot(G[1], G[2])))
 
 
 def _descent_summary(ctx: Any) -> Outcome:
@@ -216,6 +220,7 @@ _FLIP_TOL = Tolerance(1.0, "each interval edge must equal the closed-form zero w
 
 SIGN_FLIP = Claim(
     id="toynet.sg-sign-flip",
+    headline=_hl.sign_flip,
     kind="for-all",
     statement="In the Fig. 4B network (beta = 100) the surrogate gradient SG_w and the true "
               "dy/dw have opposite signs on a w-interval for every beta_SG != beta; the "
@@ -251,6 +256,7 @@ _MINIMA_TOL = Tolerance(1.0, "refined minima equal the closed forms within the f
 
 MINIMUM_DIFFERS = Claim(
     id="toynet.sg-minimum-differs",
+    headline=_hl.minima,
     kind="for-all",
     statement="In Fig. 4B the minimum of the integrated SG (at the zero of SG_w) and the "
               "minimum of the smoothed network (forward beta_SG) both differ from the true "
@@ -271,6 +277,7 @@ MINIMUM_DIFFERS = Claim(
 
 DESCENDS_WHERE_GRADIENT_VANISHES = Claim(
     id="toynet.sg-descends-where-gradient-vanishes",
+    headline=_hl.descent,
     kind="limit",
     statement="At (v1, v2) = (1.7, -1.3) of Fig. 4C the true gradient vanishes "
               "exponentially in beta (|grad y| ~ e^{-beta}, 4e-8 at beta = 20) while the "

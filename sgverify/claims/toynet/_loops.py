@@ -13,6 +13,7 @@ from ... import strategies as sst
 from ... import symbols as S
 from ...figures import fig5
 from .._common import EPS
+from .._headlines import toynet as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     P5,
@@ -113,6 +114,7 @@ _NONZERO = Tolerance(1e3, "|I| above 1e3 times its error (estimate |I_N - I_{N/2
 
 LOOP_INTEGRAL_NONZERO = Claim(
     id="toynet.sg-loop-integral-nonzero",
+    headline=_hl.loop_integrals,
     kind="limit",
     statement="On the Fig. 5 circle (centre 0, radius 1.8, forward beta = 1e4) the closed-"
               "path integral of the SG field converges, as the periodic trapezoid rule is "
@@ -140,6 +142,7 @@ _ZERO_TOL = Tolerance(1.0, "|I| <= |I_N - I_{N/2}| + 64 eps cond sum|F.theta'| h
 
 GRADIENT_LOOP_ZERO = Claim(
     id="toynet.gradient-loop-integral-zero",
+    headline=_hl.gradient_loops,
     kind="for-all",
     statement="Control: through the same integrator, the loop integral of the true gradient "
               "of the smoothed network (beta = beta_SG) vanishes to quadrature and rounding "

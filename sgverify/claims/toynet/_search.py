@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ... import paths, toynet
 from ... import strategies as sst
+from .._headlines import toynet as _hl
 from .._record import Claim, Example, Outcome, Tolerance
 from ._common import (
     B4,
@@ -93,6 +94,7 @@ _SEARCH_TOL = Tolerance(1.0, "a sign is 'clear' when the component exceeds 1e-6 
 
 SIGN_FLIP_SEARCH = Claim(
     id="toynet.sign-flip-search",
+    headline=_hl.search_witness,
     cost=5,  # seconds under dev: scheduling only
     kind="exists",
     statement="Away from the paper's parameters, a Hypothesis search over random "
