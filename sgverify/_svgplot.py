@@ -156,10 +156,13 @@ def line_plot(series: Sequence[tuple[str, Sequence[Any], Sequence[Any], str]], x
     if legend_h:
         for i, (label, _, style) in enumerate(prepared):
             ly = height - legend_h + 13 * i + 4
+            colour = COLOURS[i % len(COLOURS)]
             dash = ' stroke-dasharray="4 3"' if style == "dashed" else ""
-            out.append(f'<line x1="{left}" x2="{left + 16}" y1="{ly}" y2="{ly}" '
-                       f'stroke="{COLOURS[i % len(COLOURS)]}" stroke-width="2"{dash}/>'
-                       f'<text x="{left + 21}" y="{ly + 3.5}">{esc(label)}</text>')
+            mark = (f'<circle cx="{left + 8}" cy="{ly}" r="2.5" fill="{colour}"/>'
+                    if style == "points" else
+                    f'<line x1="{left}" x2="{left + 16}" y1="{ly}" y2="{ly}" '
+                    f'stroke="{colour}" stroke-width="2"{dash}/>')
+            out.append(f'{mark}<text x="{left + 21}" y="{ly + 3.5}">{esc(label)}</text>')
     out.append("</svg>")
     return "".join(out)
 

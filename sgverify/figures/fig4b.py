@@ -134,7 +134,7 @@ def caption(data: FigureData) -> str:
 def _draw_panel(top: Any, bot: Any, q: dict[str, Any], g: dict[str, Any]) -> None:
     top.plot(g["w"], g["y"], color="k", label=r"network $y$ ($\beta=100$)")
     top.plot(g["w"], g["smoothed"], color="tab:orange", ls="--",
-             label=rf"smoothed net ($\beta={q['beta_sg']}$)")
+             label=rf"smoothed net ($\beta={q['beta_sg']}$)")  # the figure's legend names it
     top.plot(g["w"], g["integrated_sg"], color="tab:blue", label="integrated SG")
     curves = {"true_minimum_w": ("k", g["y"]), "smoothed_minimum_w": ("tab:orange", g["smoothed"]),
               "integrated_sg_minimum_w": ("tab:blue", g["integrated_sg"])}
@@ -161,7 +161,20 @@ def plot(data: FigureData) -> Any:
         _draw_panel(axes[0, col], axes[1, col], q, g)
     axes[0, 0].set_ylabel("output")
     axes[1, 0].set_ylabel(r"derivative w.r.t. $w$")
-    axes[0, 0].legend(fontsize=7, loc="upper left")
-    axes[1, 0].legend(fontsize=7, loc="upper left")
+    # one legend below the panels: inside any panel it covers a curve (they fill the boxes)
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], color="k",
+               label=r"network $y$ ($\beta=100$) / true $\partial y/\partial w$"),
+        Line2D([], [], color="tab:orange", ls="--", label=r"smoothed net ($\beta=\beta_{SG}$)"),
+        Line2D([], [], color="tab:blue", label=r"integrated SG / SG$_w$"),
+        Line2D([], [], color="0.3", marker="v", ls="none", label="minima"),
+        Patch(color="tab:red", alpha=0.15, label="SG$_w$ and $\\partial y/\\partial w$ of "
+                                                 "opposite sign"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8,
+               frameon=False)
     fig.suptitle("Fig. 4B: surrogate gradient vs true derivative (red: opposite signs)")
     return fig

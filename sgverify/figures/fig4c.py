@@ -38,12 +38,21 @@ def _theta(v1: np.ndarray, v2: np.ndarray) -> np.ndarray:
 
 
 def gradients(beta: float | None = None) -> list[dict[str, Any]]:
-    """The SG (and, for beta_SG = beta, the true gradient) at the saturated point."""
+    """The SG (and, for beta_SG = beta, the true gradient) at the saturated point.
+
+    Each entry has the five components (``gradient``, in the order w, v1, v2, u1, u2), their
+    norm (``norm``) and the norm of the (v1, v2) components the figure draws
+    (``in_plane_norm``): the five-component norm is dominated by the u1 component.
+    """
     p = toynet.FIG4C
     beta = p["beta"] if beta is None else positive("beta", beta)
     th = _theta(*p["point"])
-    return [{"beta_sg": json_number(bs), "gradient": toynet.sg_field(th, p["x"], beta, bs).tolist()}
-            for bs in p["beta_sg"]]
+    out = []
+    for bs in p["beta_sg"]:
+        g = toynet.sg_field(th, p["x"], beta, bs)
+        out.append({"beta_sg": json_number(bs), "gradient": g.tolist(),
+                    "norm": float(np.linalg.norm(g)), "in_plane_norm": float(np.hypot(g[1], g[2]))})
+    return out
 
 
 def compute(profile: str = "dev") -> FigureData:
@@ -64,9 +73,17 @@ def compute(profile: str = "dev") -> FigureData:
 
 
 def caption(data: FigureData) -> str:
-    """What the figure shows."""
-    return ("At the saturated point (red) the true gradient is ~1e-8 while the SGs are O(0.1) "
-            "and point downhill.")
+    """What the figure shows, with the in-plane and full magnitudes at the point."""
+    g = data.numbers["gradients"]
+    def name(q: dict[str, Any]) -> str:
+        return ("true gradient" if q["beta_sg"] == data.numbers["beta"]
+                else f"SG, beta_SG = {q['beta_sg']}")
+
+    parts = ", ".join(f"{name(q)} {q['in_plane_norm']:.3g} ({q['norm']:.3g})" for q in g)
+    return ("Unit arrows: the direction of minus the field's (v1, v2) components on a 17 x 17 "
+            "grid (none where it is below 1e-3 of the panel's largest). At the saturated point "
+            "(red) the SGs point downhill while the true gradient vanishes. Magnitudes at the "
+            f"point, in the (v1, v2) plane (all five components in brackets): {parts}.")
 
 
 def _draw_panel(ax: Any, a: dict[str, Any], field: np.ndarray, g: dict[str, Any],
@@ -85,9 +102,12 @@ def _draw_panel(ax: Any, a: dict[str, Any], field: np.ndarray, g: dict[str, Any]
         ax.annotate("", xy=point + 0.6 * gv / np.linalg.norm(gv), xytext=point,
                     arrowprops={"arrowstyle": "-|>", "color": "tab:red", "lw": 2.5})
     ax.plot(*point, marker="o", color="tab:red", ms=7)
-    kind = "true gradient" if true else rf"SG, $\beta_{{SG}}={g['beta_sg']}$"
-    ax.set_title(f"{kind}\n|grad| at (1.7, -1.3) = {np.linalg.norm(g['gradient']):.2e}",
-                 fontsize=10)
+    kind = r"$-\nabla y$ (true gradient)" if true else \
+        rf"$-$SG, $\beta_{{SG}}={g['beta_sg']}$"
+    # what is drawn: the (v1, v2) components; their magnitude, not the 5-D norm
+    drawn = (r"$|(\partial y/\partial v_1, \partial y/\partial v_2)|$" if true else
+             r"$|(\mathrm{SG}_{v_1}, \mathrm{SG}_{v_2})|$")
+    ax.set_title(f"{kind}\n{drawn} at (1.7, $-$1.3) = {g['in_plane_norm']:.2e}", fontsize=10)
     ax.set_xlabel(r"$v_1$")
     ax.set_ylabel(r"$v_2$")
     ax.set_aspect("equal")
@@ -104,5 +124,6 @@ def plot(data: FigureData) -> Any:
     for ax, field, g in zip(axes, a["fields"], n["gradients"], strict=True):
         im = _draw_panel(ax, a, field, g, point, g["beta_sg"] == n["beta"])
     fig.colorbar(im, ax=axes, label=r"output $y$ ($\beta = 20$)", shrink=0.9)
-    fig.suptitle("Fig. 4C: arrows are minus the (surrogate) gradient in the (v1, v2) plane")
+    fig.suptitle("Fig. 4C: directions of minus the (surrogate) gradient's (v1, v2) components "
+                 "over the output y")
     return fig

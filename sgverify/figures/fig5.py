@@ -23,7 +23,8 @@ from .. import paths, toynet
 from .._validate import positive
 from ._common import FigureData, check_profile, json_number
 
-__all__ = ["STEPS", "TITLE", "caption", "circle", "compute", "loop", "plot", "steps_for"]
+__all__ = ["PLANES", "STEPS", "TITLE", "caption", "circle", "compute", "loop", "plot",
+           "steps_for"]
 
 TITLE = "Fig. 5: SG loop integrals"
 #: the convergence table: every divisor-friendly count from 10 to 1e6 (all divide 1e6)
@@ -101,12 +102,22 @@ def compute(profile: str = "dev") -> FigureData:
     return FigureData(numbers, _curves(p["beta_sg"]), profile)
 
 
+#: what the two direction sets are (theory 6.4), for legends and captions
+PLANES = {"published": "published plane",
+          "scipy": "SciPy >= 1.10 plane"}
+
+
 def caption(data: FigureData) -> str:
-    """What the figure shows."""
+    """What the figure shows, and what the two direction sets are."""
     top = max(q["steps"] for q in data.numbers["loops"])
     return (f"Closed-path integrals of the SG field (forward beta = 1e4) converge to non-zero "
             f"values (table to {top:.0e} steps); the true gradients' loop integrals are 0 to "
-            f"rounding.")
+            f"rounding. The circle lies in the plane of two orthonormal directions, rows 0 and "
+            f"1 of scipy.stats.ortho_group.rvs(5, random_state=124), whose output changed "
+            f"between SciPy versions: 'published' is the plane of the paper's figure (the "
+            f"older SciPy), 'SciPy >= 1.10' the plane the same call gives today (the authors' "
+            f"current notebook); both are fixed vectors in sgverify.toynet.DIRECTIONS "
+            f"(theory 6.4).")
 
 
 def _draw_outputs(ax0: Any, ax1: Any, a: dict[str, Any], colors: dict[float, str]) -> None:
@@ -132,8 +143,9 @@ def _draw_convergence(ax: Any, loops: list[dict[str, Any]], colors: dict[float, 
     for q in loops:
         e = np.array([c for c in q["convergence"] if c[0] >= 100])
         ls = "-" if q["directions"] == "published" else ":"
+        plane = PLANES.get(q["directions"], q["directions"]).replace(">=", r"$\geq$")
         ax.plot(e[:, 0], e[:, 1], color=colors[q["beta_sg"]], ls=ls, marker=".",
-                label=rf"{q['directions']}, $\beta_{{SG}}={q['beta_sg']}$")
+                label=rf"{plane}, $\beta_{{SG}}={q['beta_sg']}$")
     ax.axhline(0.0, color="k", lw=0.8, label="true gradient (all)")
     ax.set_xscale("log")
     ax.set_xlabel("integration steps")

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from .sections import AuditSection, FigureEntry, collect_audit, collect_figures,
 
 __all__ = [
     "DISPLAY_STATUSES",
+    "PAPER_URL",
     "RATIO_LABELS",
     "REPORT_FORMAT",
     "AuditSection",
@@ -40,12 +42,16 @@ __all__ = [
     "collect_figures",
     "evidence_digest",
     "figure_entry",
+    "figure_of",
     "propagate_status",
 ]
 
 #: version of the report.json layout; bump when keys change meaning (2: typed evidence, whose
-#: own schema version is ``evidence_schema``)
-REPORT_FORMAT = 2
+#: own schema version is ``evidence_schema``; 3: each claim's ``headline``, ``figure`` and
+#: the top-level ``findings``)
+REPORT_FORMAT = 3
+#: the paper the claims come from (the page links it; no request is made)
+PAPER_URL = "https://arxiv.org/abs/2404.14964"
 #: what a card can show: a verdict, or "blocked" (confirmed itself, but a dependency failed)
 DISPLAY_STATUSES: tuple[str, ...] = ("confirmed", "blocked", "refuted", "inconclusive", "error")
 #: Monte Carlo comparisons listed per card; the rest are counted (all are in report.json)
@@ -199,7 +205,12 @@ def _deciding_bound(evidence: Evidence) -> dict[str, Any] | None:
 
 @dataclass
 class ClaimEntry:
-    """One claim's card: its record (``Result.to_dict()``), shown status and digest."""
+    """One claim's card: its record (``Result.to_dict()``), shown status and digest.
+
+    ``headline`` is the claim's :class:`~sgverify.claims.Headline` as a dict (None when it
+    has none; ``headline_error`` says why when building it raised); ``figure`` names the
+    reproduced figure of the claim's paper figure in this report, if any.
+    """
 
     record: dict[str, Any]
     display_status: str
@@ -207,6 +218,9 @@ class ClaimEntry:
     blocked_by: list[str]
     unchecked_uses: list[str]
     digest: dict[str, Any]
+    headline: dict[str, Any] | None = None
+    headline_error: str | None = None
+    figure: str | None = None
 
     @property
     def id(self) -> str:
@@ -220,9 +234,17 @@ class ClaimEntry:
     def slug(self) -> str:
         return self.id.split(".", 1)[1]
 
+    @property
+    def paper_figure(self) -> str | None:
+        """The paper figure the claim's source names (``"Fig. 4B"``), if any."""
+        m = _FIG.search(self.record.get("source", ""))
+        return None if m is None else f"Fig. {m.group(1)}"
+
     def to_dict(self) -> dict[str, Any]:
         return {**self.record, "display_status": self.display_status, "ok": self.ok,
-                "blocked_by": self.blocked_by, "unchecked_uses": self.unchecked_uses}
+                "blocked_by": self.blocked_by, "unchecked_uses": self.unchecked_uses,
+                "headline": self.headline, "headline_error": self.headline_error,
+                "figure": self.figure}
 
 
 @dataclass
@@ -265,7 +287,7 @@ class ReportData:
 
     @property
     def failures(self) -> list[str]:
-        """Builds that raised (figures, the catalogue): each ``"what: reason"``.
+        """Builds that raised (figures, the catalogue, a headline): each ``"what: reason"``.
 
         Claims are judged by their verdicts; these are the other parts of the page that
         failed, which a command writing the report should report as a failure too.
@@ -273,7 +295,22 @@ class ReportData:
         out = [f"figure {f.name}: {f.reason}" for f in self.figures if f.failed]
         if self.audit is not None and self.audit.failed:
             out.append(f"catalogue: {self.audit.reason}")
+        out += [f"headline of {c.id}: {c.headline_error}" for c in self.claims
+                if c.headline_error]
         return out
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        """What the checks found beyond confirming the paper, from the claims' headlines.
+
+        One entry per claim whose headline states a finding: ``claim``, ``status`` (shown),
+        ``text``, ``notes`` (details, e.g. per library), ``source``, ``figure`` (the
+        reproduced figure's name, if in the report).
+        """
+        return [{"claim": c.id, "status": c.display_status, "text": c.headline["finding"],
+                 "notes": list(c.headline.get("notes") or []),
+                 "source": c.record.get("source", ""), "figure": c.figure}
+                for c in self.claims if c.headline and c.headline.get("finding")]
 
     @property
     def sections(self) -> list[tuple[str, list[ClaimEntry]]]:
@@ -293,6 +330,8 @@ class ReportData:
                         "claims": len(self.claims),
                         "as_expected": sum(c.ok for c in self.claims),
                         "failures": self.failures},
+            "paper": PAPER_URL,
+            "findings": self.findings,
             "claims": [c.to_dict() for c in self.claims],
             "figures": [f.to_dict() for f in self.figures],
             "audit": None if self.audit is None else self.audit.to_dict(),
@@ -341,10 +380,55 @@ def build_report(
     status = {r["id"]: r["status"] for r in records}
     shown = propagate_status(status, {r["id"]: r["uses"] for r in records},
                              {r["id"]: r["expected"] for r in records})
-    entries = [
-        ClaimEntry(rec, shown[rec["id"]][0], rec["status"] == rec["expected"],
-                   shown[rec["id"]][1], shown[rec["id"]][2], evidence_digest(r.evidence))
-        for r, rec in zip(results, records, strict=True)
-    ]
-    return ReportData(dict(environment), profile, float(seconds), entries, list(figures), audit,
+    evidence = {r.claim.id: r.evidence for r in results}
+    figs = list(figures)
+    entries = []
+    for r, rec in zip(results, records, strict=True):
+        headline, error = _headline(r, {u: evidence[u] for u in r.claim.uses if u in evidence})
+        entries.append(ClaimEntry(
+            rec, shown[rec["id"]][0], rec["status"] == rec["expected"], shown[rec["id"]][1],
+            shown[rec["id"]][2], evidence_digest(r.evidence), headline, error))
+        entries[-1].figure = (figure_of(entries[-1].paper_figure, figs)
+                              or _section_figure(entries[-1].section, figs))
+    return ReportData(dict(environment), profile, float(seconds), entries, figs, audit,
                       _proofs(entries, root or _ROOT))
+
+
+_FIG = re.compile(r"Fig\. (\d+[A-Z]?)")
+
+
+def figure_of(paper_figure: str | None, figures: Sequence[FigureEntry]) -> str | None:
+    """The name of the reproduced figure (in ``figures``) of a paper figure like "Fig. 4B".
+
+    A figure's title starts with the paper figure it reproduces ("Fig. 4B: ..."); a claim
+    about Fig. 7 finds no such figure and gets None.
+
+    >>> figure_of("Fig. 5", [FigureEntry("fig5", True, title="Fig. 5: SG loop integrals")])
+    'fig5'
+    >>> figure_of("Fig. 7", [FigureEntry("fig5", True, title="Fig. 5: SG loop integrals")])
+    """
+    if paper_figure is None:
+        return None
+    for f in figures:
+        m = _FIG.match(f.title or "")
+        if m is not None and f"Fig. {m.group(1)}" == paper_figure:
+            return f.name
+    return None
+
+
+#: figures that illustrate a whole claim section whose sources name no paper figure
+_SECTION_FIGURES = {"snn": "training"}
+
+
+def _section_figure(section: str, figures: Sequence[FigureEntry]) -> str | None:
+    name = _SECTION_FIGURES.get(section)
+    return name if any(f.name == name for f in figures) else None
+
+
+def _headline(result: Result, used: Mapping[str, Evidence]) -> tuple[dict | None, str | None]:
+    """The claim's headline as a dict, or why building it raised (the page shows it)."""
+    try:
+        h = result.headline(used)
+    except Exception as exc:  # presentation must not hide the rest; the failure is listed
+        return None, f"{type(exc).__name__}: {exc}"
+    return (None if h is None else h.to_dict()), None

@@ -17,7 +17,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .data import DISPLAY_STATUSES, ReportData
+from .._display import plural
+from .data import DISPLAY_STATUSES, PAPER_URL, ReportData
 from .graph import dependency_svg
 from .mathml import to_mathml
 
@@ -69,7 +70,7 @@ def _env() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=_num, ratio_class=_ratio_class, bar=_bar)
+    env.filters.update(num=_num, ratio_class=_ratio_class, bar=_bar, plural=plural)
     env.filters["pretty"] = lambda obj: json.dumps(obj, indent=2, default=repr)
     return env
 
@@ -85,11 +86,23 @@ def render_html(data: ReportData) -> str:
     graph = Markup(dependency_svg(  # graph.py escapes its labels
         [(c.id, c.display_status, c.record["uses"]) for c in data.claims]))
     formulas = {c.id: _formula(c.record["formula"]) for c in data.claims}
+    from .plots import catalogue_svg, headline_svg
+
+    # the plots are SVG this package writes (every label escaped by _svgplot)
+    plots = {c.id: Markup(headline_svg(c.headline["plot"]))
+             for c in data.claims if c.headline and c.headline.get("plot")}
+    records = data.audit.records if data.audit is not None and data.audit.available else []
+    figure_claims: dict[str, list[str]] = {f.name: [] for f in data.figures}
+    for c in data.claims:
+        if c.figure in figure_claims:
+            figure_claims[c.figure].append(c.id)
     return env.get_template("index.html.j2").render(
         data=data, graph=graph, formulas=formulas, statuses=DISPLAY_STATUSES,
         env=data.environment, sections=data.sections,
         status_of={c.id: c.display_status for c in data.claims},
         proof_anchor={p.path: p.anchor for p in data.proofs},
+        plots=plots, catalogue_plots=[Markup(catalogue_svg(r)) for r in records],
+        figure_claims=figure_claims, paper_url=PAPER_URL,
     )
 
 

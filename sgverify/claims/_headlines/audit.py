@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .._evidence import Evidence
@@ -28,6 +29,16 @@ def round_trip(ev: Evidence, used: Mapping[str, Evidence]) -> Headline:
                             "implied CDF is compared with the family's (ratio = error / bound).")
 
 
+_FINDING = re.compile(r"FINDING[^:]{0,20}:\s*")
+
+
+def _finding(note: str) -> str:
+    """The first sentence after a catalogue note's ``FINDING:`` marker."""
+    text = _FINDING.split(note, maxsplit=1)[-1]
+    first = re.split(r"(?<=[a-z0-9)])\. ", text, maxsplit=1)[0].rstrip(".")
+    return first + "."
+
+
 def _params(p: object) -> str:
     if isinstance(p, dict):
         return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}"
@@ -46,9 +57,8 @@ def catalogue(ev: Evidence, used: Mapping[str, Evidence]) -> Headline | None:
     totals = [sum(r[k] for r in rows) for k in range(1, 5)]
     rows.append(("all libraries", *totals))
     records = s.get("records") or []
-    flagged = [f"{r.get('library')} {r.get('name')}: "
-               f"{str(r.get('note', '')).split('FINDING:', 1)[1].strip().split('. ')[0]}"
-               for r in records if "FINDING:" in str(r.get("note", ""))]
+    flagged = [f"{r.get('library')} {r.get('name')}: {_finding(str(r.get('note', '')))}"
+               for r in records if _FINDING.search(str(r.get("note", "")))]
     executed = sum(r.get("verified") == "execution" for r in records)
     finding = (f"Library surrogates: of {totals[3]} catalogue entries, {totals[0]} are "
                f"densities, {totals[1]} rescaled densities (right direction, scaled length) and "

@@ -137,8 +137,8 @@ def loop_integrals(ev: Evidence, used: Mapping[str, Evidence]) -> Headline:
                         if all(max(off[m]) < 1e-12 for m in steps[k:])), None)
         finding = (f"Fig. 5: the SG loop integrals converge slowly in the number of steps "
                    f"(the β = 1e4 field has transitions ~1e-4 wide): against their 1e6-step "
-                   f"values they are off by up to {max(off[10_000]):.1e} (relative) at 1e4 "
-                   f"steps and {max(off[100_000]):.1e} at 1e5"
+                   f"values they are off by up to {_sci(max(off[10_000]))} (relative) at 1e4 "
+                   f"steps and {_sci(max(off[100_000]))} at 1e5"
                    + (f", and agree to 1e-12 from {_steps(settled)} steps on" if settled else "")
                    + "; the true gradient's loop integrals are 0 to rounding (the control).")
     plot = Plot(tuple(series), "integration steps N", "|I_N − I_1e6| / |I_1e6|", logx=True,
@@ -190,6 +190,12 @@ def search_witness(ev: Evidence, used: Mapping[str, Evidence]) -> Headline | Non
 def _steps(n: int) -> str:
     """``500000`` as ``5e5``."""
     mant, exp = f"{n:.0e}".split("e")
+    return f"{mant}e{int(exp)}"
+
+
+def _sci(x: float) -> str:
+    """``0.0084`` as ``8.4e-3``."""
+    mant, exp = f"{x:.1e}".split("e")
     return f"{mant}e{int(exp)}"
 
 
