@@ -35,6 +35,13 @@ def test_readme_session():
     assert result.failed == 0
 
 
+def test_tutorial_session():
+    """docs/tutorial.md is a REPL session through the paper: every example runs as written."""
+    result = doctest.testfile(str(ROOT / "docs" / "tutorial.md"), module_relative=False,
+                              optionflags=FLAGS)
+    assert result.attempted > 30 and result.failed == 0
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     """Every docstring example of the module runs; one that needs an optional library may skip.

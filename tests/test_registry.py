@@ -83,11 +83,27 @@ def _verdict_message(claim, result) -> str:
             f"error {ev.error}")
 
 
+def _check_presentation(result) -> None:
+    """The key numbers, explanation and summary build from the claim's real evidence.
+
+    They never take part in a verdict, but a hook that reads a missing key would break the
+    report's card and ``explain()``; each claim's run is the only place its evidence exists.
+    """
+    h = result.headline()
+    if result.claim.headline is not None and result.status != "error":
+        assert h is not None and h.rows, f"{result.claim.id}: empty headline"
+    if h is not None:
+        assert claims.Headline.from_dict(h.to_dict()).to_dict() == h.to_dict()
+    assert result.explain().startswith(result.claim.id)
+    assert len(str(result).splitlines()) <= 20
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("claim", ALL, ids=IDS)
 def test_claim_has_expected_verdict(claim, claim_profile):
     result = claims.verify(claim, claim_profile)
     assert result.status == claim.expected, _verdict_message(claim, result)
+    _check_presentation(result)
 
 
 #: the default tier's representatives, one cheap claim of every kind (each < 1 s at dev), so a
@@ -107,6 +123,7 @@ def test_representative_claim_has_expected_verdict(cid):
     result = claims.verify(claim, "dev")
     assert result.status == claim.expected, _verdict_message(claim, result)
     assert result.evidence.checks and result.evidence.worst is not None
+    _check_presentation(result)
 
 
 def test_representatives_cover_every_kind():

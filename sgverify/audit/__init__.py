@@ -73,13 +73,19 @@ def audit_entry(index: int) -> AuditResult:
 def audit_catalogue() -> list[AuditResult]:
     """Audit every catalogue entry, in catalogue order (results are cached per process).
 
+    The list prints as verdict counts per library (each result prints on its own).
+
     Examples
     --------
     >>> rs = audit_catalogue()
     >>> len(rs) == len(CATALOGUE)
     True
+    >>> rs  # doctest: +ELLIPSIS
+    <76 audit results: ... density, ...>
     """
-    return [audit_entry(i) for i in range(len(CATALOGUE))]
+    from ._explain import AuditResults
+
+    return AuditResults(audit_entry(i) for i in range(len(CATALOGUE)))
 
 
 def _fmt(x: Any, digits: int = 6) -> str:

@@ -94,6 +94,26 @@ class AuditResult:
     _gmp: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
     _breaks: tuple[Any, ...] = field(default=(), repr=False, compare=False)  # mpf at kinks
 
+    def __repr__(self) -> str:
+        from ._explain import audit_repr
+
+        return audit_repr(self)
+
+    def __str__(self) -> str:
+        from ._explain import audit_str
+
+        return audit_str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        from .._display import pretty
+
+        pretty(self, p, cycle)
+
+    def _repr_html_(self) -> str:
+        from ._explain import audit_html
+
+        return audit_html(self)
+
     @property
     def is_density(self) -> bool:
         """True when the surrogate is, up to a positive factor, a probability density."""

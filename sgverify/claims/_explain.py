@@ -81,7 +81,7 @@ class ClaimSet(PrettyMixin, tuple):
         head = f"{plural(len(self), 'claim')} in {plural(len(sections), 'section')}"
         if len(self) <= 16:
             return head + "\n" + text_table(("id", "kind", "statement"),
-                                            [(c.id, c.kind, shorten(c.statement, 60))
+                                            [(c.id, c.kind, shorten(c.statement, 46))
                                              for c in self], "  ", 60)
         lines = [head]
         for sec, cs in sections.items():
@@ -278,56 +278,67 @@ def _leaf(outcome: Mapping[str, Any]) -> tuple[list[str], Mapping[str, Any]]:
     return path, outcome
 
 
-def _decided(r: Result) -> list[str]:
-    """Sentences on the check that used most of its budget and its bound."""
-    ev = r.evidence
-    w = ev.worst
-    if w is None:
-        return ["No check was recorded."]
-    check = next(c for c in ev.checks if c.stage == w.stage and c.name == w.name)
-    path, leaf = _leaf(check.outcome)
-    where = " › ".join([w.where, *path])
+def _describe(leaf: Mapping[str, Any]) -> str:
+    """What one leaf check compared, in words (without where it was)."""
     info = leaf.get("info") or {}
     mc = leaf.get("monte_carlo")
     ratio = leaf.get("ratio")
-    tol = r.claim.tolerance
     if isinstance(mc, Mapping):
-        text = (f"The deciding check is {where}: a Monte Carlo mean of n = {mc.get('samples')} "
-                f"samples is {num(mc.get('mean'))} against the exact {num(mc.get('exact'))}, "
-                f"off by {num(mc.get('error'))}; the bound is z = {num(mc.get('z'), 3)} exact "
-                f"standard deviations of the mean plus rounding = {num(mc.get('bound'))} "
-                f"(ratio {num(ratio)}). The smallest bias this run would detect with 90 % "
-                f"power is {num(mc.get('min_detectable_bias'))}.")
-    elif leaf.get("test") == "within" and "error" in info and "bound" in info:
-        how = ""
-        if "tolerance" in info and "scale" in info:
-            how = f" = tolerance {num(info['tolerance'])} × scale {num(info['scale'])}"
-            if abs(float(info["tolerance"]) * float(info["scale"]) - float(info["bound"])) > \
-                    1e-12 * abs(float(info["bound"]) or 1.0):
-                how += " plus derived slack"
-        text = (f"The deciding check is {where}: the error {num(info.get('error'))} against "
-                f"the bound {num(info.get('bound'))}{how}, so it used {num(ratio, 3)} of its "
-                f"budget.")
-    elif leaf.get("test") == "exceeds":
-        how = ""
-        if "tolerance" in info and "scale" in info:
-            how = f" = tolerance {num(info['tolerance'])} × scale {num(info['scale'])}"
-        text = (f"The deciding check is {where}: the effect {num(info.get('value'))} must "
-                f"exceed the floor {num(info.get('floor'))}{how}; floor / effect = "
-                f"{num(ratio, 3)}.")
-    elif leaf.get("test") in ("within", "exceeds"):
+        return (f"a Monte Carlo mean of n = {mc.get('samples')} samples is {num(mc.get('mean'))} "
+                f"against the exact {num(mc.get('exact'))}, off by {num(mc.get('error'))}; the "
+                f"bound is z = {num(mc.get('z'), 3)} exact standard deviations of the mean plus "
+                f"rounding = {num(mc.get('bound'))} (ratio {num(ratio, 3)}); the smallest bias "
+                f"this comparison detects with 90 % power is {num(mc.get('min_detectable_bias'))}")
+    how = ""
+    if "tolerance" in info and "scale" in info:
+        how = f" = tolerance {num(info['tolerance'])} × scale {num(info['scale'])}"
+        bound = info.get("bound", info.get("floor"))
+        if isinstance(bound, (int, float)) and abs(
+                float(info["tolerance"]) * float(info["scale"]) - float(bound)) > \
+                1e-12 * (abs(float(bound)) or 1.0):
+            how += " plus derived slack"
+    if leaf.get("test") == "within" and "error" in info and "bound" in info:
+        return (f"the error {num(info['error'])} against the bound {num(info['bound'])}{how} "
+                f"(ratio {num(ratio, 3)})")
+    if leaf.get("test") == "exceeds" and "value" in info and "floor" in info:
+        return (f"the effect {num(info['value'])} against the floor {num(info['floor'])}{how} "
+                f"it must exceed (floor / effect = {num(ratio, 3)})")
+    if leaf.get("test") in ("within", "exceeds", "all"):
         shown = _scalars(info)
-        text = (f"The deciding check is {where}: it used {num(ratio, 3)} of its budget"
-                f"{' (' + shown + ')' if shown else ''}.")
+        return f"ratio {num(ratio, 3)}" + (f" ({shown})" if shown else "")
+    return f"a yes/no check that {'holds' if leaf.get('holds') else 'fails'}"
+
+
+def _decided(r: Result) -> list[str]:
+    """Sentences on the checks that decided: the witness, the one closest to (or past) its
+    bound, and where the claim's tolerance comes from."""
+    ev, c = r.evidence, r.claim
+    w = ev.worst
+    if w is None:
+        return ["No check was recorded."]
+    out = []
+    leaves = []
+    if c.kind == "exists":
+        wit = next((k for k in ev.checks if k.witness and k.holds and k.conclusive), None)
+        if wit is not None:
+            path, leaf = _leaf(wit.outcome)
+            leaves.append(leaf)
+            out.append(f"A witness: {' › '.join([wit.where, *path])}, {_describe(leaf)}.")
+    check = next(k for k in ev.checks if k.stage == w.stage and k.name == w.name)
+    path, leaf = _leaf(check.outcome)
+    leaves.append(leaf)
+    lead = ("The check furthest past its bound" if r.status == "refuted" else
+            "The check closest to its bound")
+    out.append(f"{lead} is {' › '.join([w.where, *path])}: {_describe(leaf)}.")
+    tol = c.tolerance
+    why = tol.why.rstrip(".")
+    own = any((lf.get("info") or {}).get("tolerance") == tol.value
+              or (lf.get("monte_carlo") or {}).get("z") == tol.value for lf in leaves)
+    if own:
+        out.append(f"The claim's tolerance {num(tol.value)} sets that bound. Why that "
+                   f"number: {why}.")
     else:
-        text = (f"The deciding check is {where}, a yes/no check that "
-                f"{'holds' if leaf.get('holds') else 'fails'}.")
-    out = [text]
-    if info.get("tolerance") == tol.value or (isinstance(mc, Mapping) and mc.get("z") == tol.value):
-        out.append(f"That bound is the claim's tolerance {num(tol.value)} because "
-                   f"{tol.why[0].lower() + tol.why[1:] if tol.why else ''}.")
-    else:
-        out.append(f"The claim's tolerance is {num(tol.value)}: {tol.why}.")
+        out.append(f"The claim's tolerance is {num(tol.value)}. Why that number: {why}.")
     return out
 
 

@@ -59,6 +59,11 @@ class Reproduction:
     figure: Any
     caption: str = ""
 
+    def __repr__(self) -> str:
+        from ._common import describe
+
+        return f"<Reproduction {self.name}: {self.title!r}; numbers {describe(self.data)}>"
+
 
 def available() -> tuple[str, ...]:
     """Names that :func:`reproduce` accepts."""

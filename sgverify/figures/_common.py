@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PROFILES", "FigureData", "check_profile", "json_number"]
+__all__ = ["PROFILES", "FigureData", "check_profile", "describe", "json_number"]
 
 #: the profiles a figure accepts (as the claims: dev, ci, thorough)
 PROFILES = ("dev", "ci", "thorough")
@@ -42,3 +42,22 @@ class FigureData:
     numbers: dict[str, Any]
     arrays: dict[str, Any] = field(default_factory=dict)
     profile: str = "dev"
+
+    def __repr__(self) -> str:
+        return (f"<FigureData ({self.profile}): numbers {describe(self.numbers)}; "
+                f"arrays {describe(self.arrays)}>")
+
+
+def describe(d: dict[str, Any], limit: int = 8) -> str:
+    """The keys of a dict with the shape or length of each value, on one line."""
+    parts = []
+    for k, v in list(d.items())[:limit]:
+        shape = getattr(v, "shape", None)
+        if shape is not None:
+            parts.append(f"{k} {'x'.join(map(str, shape))}")
+        elif isinstance(v, (list, tuple, dict)):
+            parts.append(f"{k} [{len(v)}]")
+        else:
+            parts.append(f"{k}={v!r}" if len(repr(v)) <= 24 else k)
+    more = f", +{len(d) - limit} more" if len(d) > limit else ""
+    return "{" + ", ".join(parts) + more + "}"

@@ -222,6 +222,9 @@ class ClaimEntry:
     headline_error: str | None = None
     figure: str | None = None
 
+    def __repr__(self) -> str:
+        return f"<ClaimEntry {self.id}: {self.display_status}>"
+
     @property
     def id(self) -> str:
         return self.record["id"]
@@ -268,6 +271,12 @@ class ReportData:
     figures: list[FigureEntry]
     audit: AuditSection | None
     proofs: list[ProofEntry]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n} {st}" for st, n in self.display_counts.items() if n)
+        audit = "no catalogue" if self.audit is None else repr(self.audit)[1:-1]
+        return (f"<ReportData ({self.profile}): {len(self.claims)} claims ({shown or 'none'}), "
+                f"{len(self.figures)} figures, {len(self.findings)} findings, {audit}>")
 
     @property
     def counts(self) -> dict[str, int]:

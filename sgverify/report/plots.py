@@ -66,7 +66,7 @@ def catalogue_svg(rec: Mapping[str, Any], points: int = 161) -> str:
     title = f"{rec.get('library', '')} {rec.get('name', '')}".strip()
     try:
         g = audit.parse(str(rec["formula"]), dict(rec.get("params") or {})).numpy(v)
-    except (KeyError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         return line_plot([], "v", "SD(v)", title=f"{title}: {exc}", width=250, height=150)
     series = [("surrogate", v, g, "line")]
     area = _finite(rec.get("area"))

@@ -49,6 +49,12 @@ class FigureEntry:
     data: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def __repr__(self) -> str:
+        state = ("failed: " + self.reason[:80] if self.failed else "not available" if not
+                 self.available else f"{len(self.png_base64) * 3 // 4 // 1024} KB PNG, "
+                 f"{len(self.data)} numbers")
+        return f"<FigureEntry {self.name}: {state}>"
+
     @property
     def key_numbers(self) -> list[tuple[str, Any]]:
         """The figure's top-level numbers and short strings (the rest is in its JSON)."""
@@ -73,6 +79,13 @@ class AuditSection:
     records: list[dict[str, Any]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     failed: bool = False
+
+    def __repr__(self) -> str:
+        if not self.available:
+            return f"<AuditSection: {'failed' if self.failed else 'not available'}: " \
+                   f"{self.reason[:80]}>"
+        counts = ", ".join(f"{n} {v}" for v, n in self.verdict_counts.items())
+        return f"<AuditSection: {len(self.records)} records ({counts})>"
 
     @property
     def verdict_counts(self) -> dict[str, int]:
