@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ._display import plural
+
 __all__ = ["main"]
 
 _STYLE = {"confirmed": "green", "refuted": "red", "inconclusive": "yellow", "error": "magenta"}
@@ -135,7 +137,10 @@ def _known_patterns(patterns: Sequence[str]) -> None:
         return
     for pat in patterns:
         if not any(fnmatch.fnmatchcase(cid, pat) for cid in ids):
-            raise UsageError(f"no claim matches {pat!r} (`sgverify list` shows every id)")
+            from ._suggest import did_you_mean
+
+            raise UsageError(f"no claim matches {pat!r}{did_you_mean(pat, ids)}; "
+                             "`sgverify list` shows every id")
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -146,7 +151,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from . import claims
 
     selected = _usage(claims.select, args.patterns or ["*"])
-    table = Table(title=f"{len(selected)} claims", show_lines=False)
+    table = Table(title=f"{plural(len(selected), 'claim')}", show_lines=False)
     table.add_column("id", no_wrap=True)
     for col in ("kind", "source", "statement"):
         table.add_column(col, overflow="fold")
@@ -250,7 +255,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     bad = [r for r in results if not r.ok]
     summary = ", ".join(f"{n} {s}" for s, n in counts.items())
     reused = sum(k.startswith("claim/") for k in sess.reused)
-    console.print(f"{len(results)} claims: {summary} in {sess.seconds:.1f} s"
+    console.print(f"{plural(len(results), 'claim')}: {summary} in {sess.seconds:.1f} s"
                   + (f" ({reused} kept from before)" if reused else "")
                   + f"; run {sess.run.run_id}")
     for r in bad:
@@ -291,7 +296,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     else:
         run = None if args.rerun else session.find_reusable(p, args.runs)
     if run is not None:
-        print(f"sgverify: reusing run {run.run_id} ({len(p.claims)} claims finished "
+        print(f"sgverify: reusing run {run.run_id} ({plural(len(p.claims), 'claim')} "
+              f"finished "
               f"{run.manifest.get('ended') or run.manifest.get('created')}); no claim is "
               "recomputed", file=sys.stderr)
     elif not args.rerun:
@@ -301,7 +307,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     paths = sess.write_report(args.out)
     results = sess.results()
     bad = [r for r in results if not r.ok]
-    _console().print(f"wrote {paths['html']} and {paths['json']} ({len(results)} claims, "
+    _console().print(f"wrote {paths['html']} and {paths['json']} "
+                     f"({plural(len(results), 'claim')}, "
                      f"{len(bad)} without their expected verdict; run {sess.run.run_id})")
     return _exit(bad, sess.failed_extras())
 

@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ._display import plural
+
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_sessionfinish",
            "pytest_unconfigure"]
 
@@ -135,7 +137,7 @@ def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     stream = _ReporterStream(reporter) if reporter is not None else None
     if reporter is not None:
-        what = f"{len(ids)} claims of this run" if ids else "every claim"
+        what = f"{plural(len(ids), 'claim')} of this run" if ids else "every claim"
         reporter.ensure_newline()
         reporter.write_line(f"sgverify: writing the report for {what} to {out} "
                             f"({len(reuse)} claim results reused from this session) ...")
@@ -147,7 +149,8 @@ def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
     if reporter is not None:
         computed = sum(k.startswith("claim/") for k in sess.computed)
         reporter.write_line(f"sgverify: wrote {paths['html']} and {paths['json']} "
-                            f"({len(results)} claims, {bad} without their expected verdict; "
+                            f"({plural(len(results), 'claim')}, {bad} without their expected "
+                            f"verdict; "
                             f"{computed} computed for the report)")
         for line in sess.failed_extras():
             reporter.write_line(f"sgverify: report incomplete: {line}", red=True)

@@ -312,3 +312,13 @@ def test_figure_data_prints_shapes_not_arrays():
     numbers = data.numbers["gradients"]
     assert all(g["in_plane_norm"] == pytest.approx(np.hypot(*g["gradient"][1:3]))
                for g in numbers)
+
+
+def test_cli_suggests_and_counts_in_words(capsys):
+    from sgverify.cli import main
+
+    assert main(["list", "escpe.*"]) == 2
+    assert "did you mean 'escape.*'?" in capsys.readouterr().err
+    assert main(["list", "escape.step-limit"]) == 0
+    out = capsys.readouterr().out
+    assert "1 claim" in out and "1 claims" not in out

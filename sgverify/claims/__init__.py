@@ -17,12 +17,12 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import importlib
 import pkgutil
 from collections.abc import Iterable
 
+from .._suggest import did_you_mean
 from ._common import is_zero_everywhere
 from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
 from ._explain import ClaimSet, Explanation
@@ -109,31 +109,6 @@ def all_claims() -> ClaimSet:
     return ClaimSet(_load().values())
 
 
-def _did_you_mean(text: str, reg: dict[str, Claim]) -> str:
-    """`` (did you mean 'x'?)`` for the closest claim id or section glob, else ``""``."""
-    ids = list(reg)
-    close = difflib.get_close_matches(text, ids, n=1, cutoff=0.75)
-    if not close and "." in text:
-        # a glob such as "escpe.*" or "single-neuron.sg-equal*": fix the section, then
-        # try the slug against that section's claims
-        sec, rest = text.split(".", 1)
-        sections = list(dict.fromkeys(c.split(".", 1)[0] for c in ids))
-        near = difflib.get_close_matches(sec, sections, n=1, cutoff=0.6)
-        if near:
-            fixed = f"{near[0]}.{rest}"
-            if any(fnmatch.fnmatchcase(c, fixed) for c in ids):
-                close = [fixed]
-            else:
-                slugs = [c for c in ids if c.startswith(near[0] + ".")]
-                best = difflib.get_close_matches(fixed, slugs, n=1, cutoff=0.6)
-                close = best
-    elif not close:
-        sections = list(dict.fromkeys(c.split(".", 1)[0] for c in ids))
-        near = difflib.get_close_matches(text.rstrip("*"), sections, n=1, cutoff=0.6)
-        close = [f"{near[0]}.*"] if near else []
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def get(claim_id: str) -> Claim:
     """The claim with this id; ValueError naming the id (and the closest id) if there is none.
 
@@ -146,7 +121,7 @@ def get(claim_id: str) -> Claim:
     """
     reg = _load()
     if claim_id not in reg:
-        hint = _did_you_mean(str(claim_id), reg)
+        hint = did_you_mean(str(claim_id), list(reg))
         raise ValueError(f"unknown claim id {claim_id!r}{hint}; `sgverify list` shows every id")
     return reg[claim_id]
 
@@ -174,7 +149,7 @@ def select(patterns: str | Iterable[str] = "*") -> ClaimSet:
     for pat in patterns:
         hits = [cid for cid in reg if fnmatch.fnmatchcase(cid, pat)]
         if not hits:
-            hint = _did_you_mean(str(pat), reg)
+            hint = did_you_mean(str(pat), list(reg))
             raise ValueError(f"no claim matches {pat!r}{hint}; `sgverify list` shows every id")
         chosen.update(hits)
     return ClaimSet(c for cid, c in reg.items() if cid in chosen)
