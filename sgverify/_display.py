@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
-    "PrettyMixin",
     "html_table",
     "num",
     "plural",
@@ -128,14 +127,3 @@ def pretty(obj: Any, p: Any, cycle: bool) -> None:
         p.text(repr(obj))
     else:
         p.text(str(obj))
-
-
-class PrettyMixin:
-    """IPython pretty printing: the ``str`` block at top level, the one-line repr nested.
-
-    A list of objects then prints one line per object, while a single object shows its
-    summary block.
-    """
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        pretty(self, p, cycle)

@@ -5,7 +5,6 @@ claims._explain, claims._headline, audit._explain)."""
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -38,11 +37,9 @@ def _lines(text: str) -> int:
 
 
 def _pretty(obj: object) -> str:
-    """What IPython's pretty printer shows for ``obj`` (its RepresentationPrinter protocol)."""
-    out: list[str] = []
-    p = SimpleNamespace(indentation=0, text=out.append)
-    obj._repr_pretty_(p, False)
-    return "".join(out)
+    """What IPython shows for ``obj`` at the prompt (its own pretty printer)."""
+    pretty = pytest.importorskip("IPython.lib.pretty").pretty
+    return pretty(obj)
 
 
 def _claim(cid: str = "alpha.base", **kw) -> Claim:
@@ -149,10 +146,8 @@ def test_claim_sets_print_as_short_tables():
     assert str(few).splitlines()[0] == f"{len(few)} claims in 1 section"
     assert "<table>" in few._repr_html_()
     # nested in a list, IPython prints each claim on one line
-    nested: list[str] = []
-    p = SimpleNamespace(indentation=1, text=nested.append)
-    few[0]._repr_pretty_(p, False)
-    assert nested == [repr(few[0])]
+    assert _pretty([few[0], few[1]]).splitlines() == [f"[{few[0]!r},", f" {few[1]!r}]"]
+    assert _pretty(few).splitlines()[0] == f"{len(few)} claims in 1 section"
 
 
 def test_outcomes_print_briefly_with_their_bound():
@@ -302,6 +297,7 @@ def test_a_list_of_audit_results_prints_per_library():
     rs = AuditResults([audit.audit_entry(i) for i in (0, 1, 2)])
     assert repr(rs).startswith("<3 audit results:")
     assert _lines(str(rs)) <= MAX_LINES and "snnTorch" in str(rs)
+    assert _pretty(rs) == str(rs) and _pretty(rs[0]) == str(rs[0])
     assert "<table>" in rs._repr_html_()
 
 

@@ -12,7 +12,7 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._display import PrettyMixin, html_table, num, plural, shorten, text_table, wrap
+from .._display import html_table, num, plural, pretty, shorten, text_table, wrap
 
 if TYPE_CHECKING:
     from ._evidence import Check, Evidence
@@ -55,7 +55,7 @@ def claim_html(c: Claim) -> str:
             f"{esc(c.tolerance.why)}</small>{uses}</div>")
 
 
-class ClaimSet(PrettyMixin, tuple):
+class ClaimSet(tuple):
     """A tuple of claims (what ``claims.select`` and ``claims.all_claims`` return).
 
     It is a plain tuple that prints as a short table: one row per claim up to 16 claims,
@@ -89,6 +89,10 @@ class ClaimSet(PrettyMixin, tuple):
             lines.append(wrap(f"{sec} ({len(cs)}): {slugs}", 100, "  ").replace(
                 "\n  ", "\n      "))
         return "\n".join(lines)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        # on the class itself: IPython would take tuple's (or __repr__) before a mixin's
+        pretty(self, p, cycle)
 
     def _repr_html_(self) -> str:
         return html_table(("id", "kind", "source", "statement"),
