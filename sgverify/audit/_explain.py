@@ -106,15 +106,12 @@ class AuditResults(list):
         libs: dict[str, list[Any]] = {}
         for r in self:
             libs.setdefault(str(r.label.get("library", "")), []).append(r)
-        rows = []
-        for lib, rs in libs.items():
-            c = {v: sum(r.verdict == v for r in rs) for v in ("density", "rescaled density",
-                                                              "not a density")}
-            rows.append((lib or "(no library)", *c.values()))
+        verdicts = list(dict.fromkeys(r.verdict for r in self))
+        rows = [(lib or "(no library)", *(sum(r.verdict == v for r in rs) for v in verdicts))
+                for lib, rs in libs.items()]
         from .._display import text_table
 
-        return (repr(self)[1:-1] + "\n" + text_table(
-            ("library", "density", "rescaled density", "not a density"), rows, "  ") +
+        return (repr(self)[1:-1] + "\n" + text_table(("library", *verdicts), rows, "  ") +
                 "\n  index it (results[i]) or loop over it for each entry")
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:

@@ -52,21 +52,28 @@ def catalogue(ev: Evidence, used: Mapping[str, Evidence]) -> Headline | None:
     table = s.get("verdicts_by_library") or {}
     if not table:
         return None
-    rows = [(lib, *(counts.get(v, 0) for v in _VERDICTS), sum(counts.values()))
+    # the audit's verdicts in their usual order, then any other it reports (e.g. inconclusive)
+    seen = {v for counts in table.values() for v in counts}
+    verdicts = [v for v in _VERDICTS if v in seen or v in _VERDICTS[:3]]
+    verdicts += sorted(seen - set(verdicts))
+    rows = [(lib, *(counts.get(v, 0) for v in verdicts), sum(counts.values()))
             for lib, counts in table.items()]
-    totals = [sum(r[k] for r in rows) for k in range(1, 5)]
+    totals = [sum(r[k] for r in rows) for k in range(1, len(verdicts) + 2)]
     rows.append(("all libraries", *totals))
+    count = dict(zip(verdicts, totals, strict=False))
     records = s.get("records") or []
     flagged = [f"{r.get('library')} {r.get('name')}: {_finding(str(r.get('note', '')))}"
                for r in records if _FINDING.search(str(r.get("note", "")))]
     executed = sum(r.get("verified") == "execution" for r in records)
-    finding = (f"Library surrogates: of {totals[3]} catalogue entries, {totals[0]} are "
-               f"densities, {totals[1]} rescaled densities (right direction, scaled length) and "
-               f"{totals[2]} not the density of any noise (negative lobes, constant offsets, "
-               f"non-integrable tails, straight-through); {executed} were checked against the "
-               f"libraries' executed backward passes.")
+    others = "".join(f", {n} {v}" for v, n in count.items() if v not in _VERDICTS and n)
+    finding = (f"Library surrogates: of {totals[-1]} catalogue entries, {count['density']} are "
+               f"densities, {count['rescaled density']} rescaled densities (right direction, "
+               f"scaled length) and {count['not a density']} not the density of any noise "
+               f"(negative lobes, constant offsets, non-integrable tails, straight-through)"
+               f"{others}; {executed} were checked against the libraries' executed backward "
+               f"passes.")
     notes = tuple(flagged)
-    return Headline(("library", *_VERDICTS, "entries"), rows,
+    return Headline(("library", *verdicts, "entries"), rows,
                     caption=f"{len(records)} surrogates audited (each plotted against its "
                             f"matched density in the catalogue section); {len(flagged)} "
                             f"entries carry a finding from executing the library.",
