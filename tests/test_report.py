@@ -229,7 +229,7 @@ def test_report_json_twin(tmp_path):
     assert d["figures"][0]["data"] == {"beta": 100, "values": [0.0, 1.0, 0.0]}
     assert "png_base64" not in d["figures"][0]
     assert d["audit"]["available"] and len(d["audit"]["records"]) == 2
-    assert d["format"] == 2 and d["evidence_schema"] == 2
+    assert d["format"] == 3 and d["evidence_schema"] == 2
     assert all(c["evidence"]["schema"] == 2 for c in d["claims"])
 
 
@@ -422,7 +422,7 @@ def test_pytest_plugin_reuses_the_sessions_results(pytester, tmp_path, monkeypat
                                        "--sgverify-no-figures", "--sgverify-no-audit")
     res.assert_outcomes(passed=1)
     res.stdout.fnmatch_lines(["*1 claim results reused from this session*",
-                              "*sgverify: wrote*index.html*1 claims*0 computed for the report*"])
+                              "*sgverify: wrote*index.html*(1 claim, *0 computed for the report*"])
     d = json.loads((out / "report.json").read_text())
     assert [c["id"] for c in d["claims"]] == ["escape.cdf-is-distribution"]
     assert d["figures"] == [] and d["audit"] is None
@@ -449,7 +449,7 @@ def test_pytest_plugin_computes_what_the_session_did_not(pytester, tmp_path):
     # no terminal here: one plain progress line per task, then the summary
     res.stdout.fnmatch_lines(["*0 claim results reused*",
                               "sgverify: ?1/1? escape.step-limit: confirmed*",
-                              "*1 claims, 0 without their expected verdict; 1 computed*"])
+                              "*(1 claim, 0 without their expected verdict; 1 computed*"])
     bad = pytester.runpytest_inprocess("-p", "no:cacheprovider",
                                        f"--sgverify-report={out / 'index.html'}")
     assert bad.ret != 0  # a file where the report folder should be: refused before the tests

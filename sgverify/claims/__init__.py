@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from .._suggest import did_you_mean
 from ._common import is_zero_everywhere
 from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
-from ._explain import ClaimSet, Explanation
+from ._explain import Explanation
 from ._headline import Headline, Plot, Series, monte_carlo_headline
 from ._record import (
     KINDS,
@@ -38,6 +38,7 @@ from ._record import (
     Profile,
     Tolerance,
 )
+from ._repr import ClaimSet
 from ._runner import PROFILES, Result, get_profile, jsonable, run_claim, run_claim_by_id
 
 __all__ = [

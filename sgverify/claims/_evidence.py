@@ -114,12 +114,12 @@ class Check:
     witness: bool = False
 
     def __repr__(self) -> str:
-        from ._explain import check_repr
+        from ._repr import check_repr
 
         return check_repr(self)
 
     def __str__(self) -> str:
-        from ._explain import outcome_str
+        from ._repr import outcome_str
 
         return outcome_str(self.outcome, self.where)
 
@@ -185,12 +185,12 @@ class Evidence:
     schema: int = EVIDENCE_SCHEMA
 
     def __repr__(self) -> str:
-        from ._explain import evidence_repr
+        from ._repr import evidence_repr
 
         return evidence_repr(self)
 
     def __str__(self) -> str:
-        from ._explain import evidence_str
+        from ._repr import evidence_str
 
         return evidence_str(self)
 

@@ -212,12 +212,12 @@ class Outcome:
         )
 
     def __repr__(self) -> str:
-        from ._explain import outcome_repr
+        from ._repr import outcome_repr
 
         return outcome_repr(self)
 
     def __str__(self) -> str:
-        from ._explain import outcome_str
+        from ._repr import outcome_str
 
         return outcome_str(self)
 
@@ -225,7 +225,7 @@ class Outcome:
         _pretty(self, p, cycle)
 
     def _repr_html_(self) -> str:
-        from ._explain import outcome_html
+        from ._repr import outcome_html
 
         return outcome_html(self)
 
@@ -331,12 +331,12 @@ class Claim:
     headline: Callable[[Evidence, Mapping[str, Evidence]], Headline | None] | None = None
 
     def __repr__(self) -> str:
-        from ._explain import claim_repr
+        from ._repr import claim_repr
 
         return claim_repr(self)
 
     def __str__(self) -> str:
-        from ._explain import claim_str
+        from ._repr import claim_str
 
         return claim_str(self)
 
@@ -344,7 +344,7 @@ class Claim:
         _pretty(self, p, cycle)
 
     def _repr_html_(self) -> str:
-        from ._explain import claim_html
+        from ._repr import claim_html
 
         return claim_html(self)
 

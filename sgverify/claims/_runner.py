@@ -89,12 +89,12 @@ class Result:
         return explain(self)
 
     def __repr__(self) -> str:
-        from ._explain import result_repr
+        from ._repr import result_repr
 
         return result_repr(self)
 
     def __str__(self) -> str:
-        from ._explain import result_str
+        from ._repr import result_str
 
         return result_str(self)
 
@@ -102,7 +102,7 @@ class Result:
         _pretty(self, p, cycle)
 
     def _repr_html_(self) -> str:
-        from ._explain import result_html
+        from ._repr import result_html
 
         return result_html(self)
 
