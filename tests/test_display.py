@@ -170,6 +170,7 @@ def test_results_and_evidence_print_briefly(status):
     for text in (str(r), _pretty(r), str(r.evidence), _pretty(r.evidence)):
         assert _lines(text) <= MAX_LINES, text
     assert status in r._repr_html_()
+    assert "<table>" in r.evidence._repr_html_()
     for c in r.evidence.checks:
         assert _lines(repr(c)) == 1 and len(repr(c)) < 200
 

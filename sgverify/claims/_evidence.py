@@ -194,6 +194,11 @@ class Evidence:
 
         return evidence_str(self)
 
+    def _repr_html_(self) -> str:
+        from ._repr import evidence_html
+
+        return evidence_html(self)
+
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         _pretty(self, p, cycle)
 

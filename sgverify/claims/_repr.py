@@ -211,6 +211,12 @@ def evidence_str(ev: Evidence, limit: int = 14) -> str:
     return "\n".join(lines)
 
 
+def evidence_html(ev: Evidence, limit: int = 30) -> str:
+    rows = [(c.where, _state(c.outcome), c.outcome.get("ratio")) for c in ev.checks[:limit]]
+    more = f"; {len(ev.checks) - limit} more in evidence.checks" if len(ev.checks) > limit else ""
+    return html_table(("check", "state", "ratio"), rows, evidence_repr(ev)[1:-1] + more)
+
+
 # --- results ------------------------------------------------------------------------------
 
 def result_repr(r: Result) -> str:
