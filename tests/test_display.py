@@ -319,3 +319,15 @@ def test_cli_suggests_and_counts_in_words(capsys):
     assert main(["list", "escape.step-limit"]) == 0
     out = capsys.readouterr().out
     assert "1 claim" in out and "1 claims" not in out
+
+
+@pytest.mark.slow  # a figure build
+def test_fig4c_svg_stays_small(tmp_path):
+    """Fig. 4C's vector output rasterises its dense background (issue 13: it was 52 MB);
+    the arrows, axes and text stay vector."""
+    rep = figures.reproduce("fig4c")
+    svg = figures.save_plot(rep, tmp_path / "fig4c.svg")
+    text = svg.read_text()
+    assert svg.stat().st_size < 2_000_000, f"fig4c.svg is {svg.stat().st_size / 1e6:.2f} MB"
+    assert "<image" in text and "data:image/png;base64" in text  # the raster background
+    assert text.count("<path") > 20  # arrows, axes and glyphs are still vector paths

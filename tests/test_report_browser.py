@@ -60,7 +60,8 @@ def test_report_in_headless_chromium(generated):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1000},
+                                    reduced_motion="reduce")
             page.on("request", lambda r: requests.append(r.url))
             page.on("console", lambda m: console.append(f"{m.type}: {m.text}")
                     if m.type in ("error", "warning") else None)
@@ -129,6 +130,13 @@ def test_report_in_headless_chromium(generated):
 MAX_HTML = 5_000_000
 
 
+def _pick(page, radio: str) -> None:
+    """Click a filter's label; the page jumps without smooth scrolling (``reduced_motion``),
+    so the click cannot land while a link's scroll is still moving the bar."""
+    page.locator(f'label[for="{radio}"]').click()
+    assert page.locator(f"#{radio}").is_checked(), f"clicking {radio}'s label did not select it"
+
+
 def _visible_cards(page) -> list[str]:
     return page.locator("article.card").evaluate_all(
         "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.claimId)")
@@ -167,17 +175,17 @@ def _check_headlines_findings_and_filter(page, results) -> None:
     every = sorted(r.claim.id for r in results)
     assert sorted(_visible_cards(page)) == every
     section = results[0].claim.section
-    page.locator(f'label[for="fsec-{section}"]').click()
+    _pick(page, f"fsec-{section}")
     assert sorted(_visible_cards(page)) == sorted(
         r.claim.id for r in results if r.claim.section == section)
     assert not page.locator(".nomatch").is_visible()
-    page.locator('label[for="fst-refuted"]').click()  # no claim of the section is refuted
+    _pick(page, "fst-refuted")  # no claim of the section is refuted
     assert _visible_cards(page) == [] and page.locator(".nomatch").is_visible()
-    page.locator('label[for="fsec-all"]').click()
-    page.locator('label[for="fst-confirmed"]').click()
+    _pick(page, "fsec-all")
+    _pick(page, "fst-confirmed")
     assert sorted(_visible_cards(page)) == sorted(
         r.claim.id for r in results if r.status == "confirmed")
-    page.locator('label[for="fst-all"]').click()
+    _pick(page, "fst-all")
     assert sorted(_visible_cards(page)) == every
 
 
@@ -226,7 +234,8 @@ def test_full_report_numbers_links_and_size(full_report):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1000},
+                                    reduced_motion="reduce")
             page.on("request", lambda r: requests.append(r.url))
             page.goto(url, wait_until="load")
             _check_headlines_findings_and_filter(page, results)
