@@ -237,6 +237,22 @@ def test_monte_carlo_headline_lists_z_scores_worst_first():
     assert monte_carlo_headline(Evidence()) is None
 
 
+def test_claims_without_a_headline_of_their_own_show_the_checks_nearest_their_bounds():
+    r = _results()["refuted"]  # no hook, no Monte Carlo rows
+    h = r.headline()
+    assert h is not None and h.columns == ("check", "decided by", "error", "bound", "ratio")
+    assert [row[0] for row in h.rows] == ["search counterexample", "example pinned"]
+    assert h.rows[0][2:] == (3.0, 1.0, 3.0) and h.rows[1][2:] == (0.5, 1.0, 0.5)
+    assert "Key numbers:" in r.explain()
+    assert _results()["error"].headline() is None
+    many = Evidence(checks=[Check("example", f"e{i}", i, {"holds": True, "ratio": i / 10,
+                                                          "test": "within", "info": {}})
+                            for i in range(10)])
+    table = claims.bound_headline(many, limit=3)
+    assert [row[0] for row in table.rows] == ["example e9", "example e8", "example e7"]
+    assert "(3 of 10 shown)" in table.caption
+
+
 def test_a_failing_headline_hook_is_reported_not_raised():
     def broken(ev, used):
         raise KeyError("missing_key")

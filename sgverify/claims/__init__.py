@@ -26,7 +26,7 @@ from .._suggest import did_you_mean
 from ._common import is_zero_everywhere
 from ._evidence import EVIDENCE_SCHEMA, Check, Evidence, monte_carlo_rows, outcome_dict
 from ._explain import Explanation
-from ._headline import Headline, Plot, Series, monte_carlo_headline
+from ._headline import Headline, Plot, Series, bound_headline, monte_carlo_headline
 from ._record import (
     KINDS,
     TESTS,
@@ -62,6 +62,7 @@ __all__ = [
     "Series",
     "Tolerance",
     "all_claims",
+    "bound_headline",
     "get",
     "get_profile",
     "is_zero_everywhere",

@@ -39,6 +39,7 @@ __all__ = [
     "HeadlineFn",
     "Plot",
     "Series",
+    "bound_headline",
     "examples",
     "find_info",
     "info",
@@ -237,6 +238,43 @@ def monte_carlo_headline(evidence: Evidence, limit: int = 8,
         text += f" ({limit} with the largest ratio shown)"
     return Headline(("comparison", "n", "mean", "exact", "z", "ratio",
                      "min. detectable bias"), table, caption=text)
+
+
+def _decider(outcome: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The part that set an outcome's ratio (following ``all`` to its worst part)."""
+    path: list[str] = []
+    while outcome.get("test") == "all" and outcome.get("parts"):
+        worst = (outcome.get("info") or {}).get("worst")
+        if worst not in outcome["parts"]:
+            break
+        path.append(str(worst))
+        outcome = outcome["parts"][worst]
+    return " › ".join(path), dict(outcome)
+
+
+def bound_headline(evidence: Evidence, limit: int = 8) -> Headline | None:
+    """The checks closest to their bounds as a table: what decided, error, bound, ratio.
+
+    The fallback for a claim that declares no headline of its own and has no Monte Carlo
+    comparisons, so that every card and ``explain()`` shows numbers. None without checks.
+    """
+    def key(c: Any) -> float:
+        r = c.outcome.get("ratio")
+        return 1e300 if not isinstance(r, (int, float)) or not math.isfinite(r) else r
+
+    checks = sorted(evidence.checks, key=key, reverse=True)
+    if not checks:
+        return None
+    rows = []
+    for c in checks[:limit]:
+        decided, out = _decider(c.outcome)
+        i = out.get("info") or {}
+        rows.append((c.where, decided or out.get("test", ""), i.get("error", i.get("value")),
+                     i.get("bound"), c.outcome.get("ratio")))
+    more = f" ({limit} of {len(checks)} shown)" if len(checks) > limit else ""
+    return Headline(("check", "decided by", "error", "bound", "ratio"), tuple(rows),
+                    caption="The checks closest to their bounds, largest ratio first (a "
+                            f"check holds when its ratio is at most 1){more}.")
 
 
 def series_from_pairs(label: str, pairs: Sequence[Sequence[Any]], style: str = "line",

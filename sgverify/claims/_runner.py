@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from .._display import pretty as _pretty
 from ._evidence import Check, Evidence, Stage, jsonable, outcome_dict
 from ._explain import Explanation
-from ._headline import Headline, monte_carlo_headline
+from ._headline import Headline, bound_headline, monte_carlo_headline
 from ._record import VERDICTS, Claim, Context, Outcome, Profile, Verdict
 
 __all__ = ["PROFILES", "Result", "get_profile", "jsonable", "run_claim", "run_claim_by_id"]
@@ -63,7 +63,8 @@ class Result:
         """The claim's key numbers, read from this evidence (see :class:`Headline`).
 
         The claim's own ``headline`` hook when it has one, else the Monte Carlo
-        comparisons (:func:`~sgverify.claims.monte_carlo_headline`) when there are any.
+        comparisons (:func:`~sgverify.claims.monte_carlo_headline`) when there are any,
+        else the checks closest to their bounds (:func:`~sgverify.claims.bound_headline`).
         ``used`` maps ids of claims this one uses to their evidence (a report passes the
         ones it ran), e.g. for a control's numbers. None for an ``error`` verdict or when
         there is nothing to show.
@@ -72,7 +73,7 @@ class Result:
             return None
         if self.claim.headline is not None:
             return self.claim.headline(self.evidence, dict(used or {}))
-        return monte_carlo_headline(self.evidence)
+        return monte_carlo_headline(self.evidence) or bound_headline(self.evidence)
 
     def explain(self) -> Explanation:
         """What was checked, the key numbers, the bound that decided and why that number.

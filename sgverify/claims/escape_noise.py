@@ -314,6 +314,7 @@ _DIST_TOL = Tolerance(
 CLAIMS = (
     Claim(
         id="escape.pdf-is-cdf-derivative",
+        headline=_hl.derivatives,
         kind="identity",
         statement="For every escape-noise family the density (the matched surrogate derivative) "
         "is the derivative of the firing probability.",
@@ -331,6 +332,7 @@ CLAIMS = (
     ),
     Claim(
         id="escape.cdf-is-distribution",
+        headline=_hl.distributions,
         kind="for-all",
         statement="Every escape-noise function is a distribution function: monotone, in [0, 1], "
         "with limits 0 and 1, and a non-negative density.",

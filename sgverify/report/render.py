@@ -59,6 +59,15 @@ def _bar(x: Any) -> str:
     return f"{max(0.0, min(100.0, 80.0 + 80.0 * math.log10(x) / 6.0)):.1f}"
 
 
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _numeric_columns(rows: Any, n: int) -> list[bool]:
+    """Per column of a headline table: does it hold numbers (right-aligned, header too)?"""
+    return [any(_is_number(row[i]) for row in rows if i < len(row)) for i in range(n)]
+
+
 def _env() -> Any:
     import jinja2
 
@@ -70,7 +79,8 @@ def _env() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=_num, ratio_class=_ratio_class, bar=_bar, plural=plural)
+    env.filters.update(num=_num, ratio_class=_ratio_class, bar=_bar, plural=plural,
+                       numeric_columns=_numeric_columns)
     env.filters["pretty"] = lambda obj: json.dumps(obj, indent=2, default=repr)
     return env
 

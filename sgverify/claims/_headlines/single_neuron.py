@@ -8,7 +8,30 @@ from collections.abc import Mapping
 from .._evidence import Evidence
 from .._headline import Headline, Plot, Series, examples, info, part
 
-__all__ = ["deterministic_limit", "mismatch", "nonlinear_loss", "smoothed_variances"]
+__all__ = ["deterministic_limit", "matched", "mismatch", "nonlinear_loss",
+           "smoothed_variances"]
+
+
+def matched(ev: Evidence, used: Mapping[str, Evidence]) -> Headline:
+    """The matched SG f'(u) x next to mpmath's dE[y]/du, per example."""
+    rows = []
+    for name, out in examples(ev):
+        i = info(out)
+        sg_du = part(out, "sg_matched_vs_mp_dEy_du").get("info", {})
+        refs = sg_du.get("references") or i.get("reference_dEy_du") or []
+        sg = i.get("sg") or []
+        rows.append((name, i.get("u"), sg_du.get("value"), refs[0] if refs else None,
+                     sg[0] if isinstance(sg, list) and sg else None, out.get("ratio")))
+    sym = info(ev.outcome("symbolic"))
+    fams = sym.get("per_family") or {}
+    return Headline(("example", "u", "SD(u) = f'(u)", "dE[y]/du (mpmath)", "SG dL/dw₁",
+                     "ratio to bound"), rows,
+                    caption="With the matched SD the surrogate gradient is the gradient of the "
+                            "expected output: SD(u) against mpmath's derivative of E[y] = f(u) "
+                            "(at a kink, either one-sided derivative), and dL/dw = SD(u) x. "
+                            + (f"SymPy: dE[y]/dw − f'(u) x = 0 for a generic f and for "
+                               f"{sum(bool(v) for v in fams.values())} of {len(fams)} families."
+                               if fams else ""))
 
 
 def mismatch(ev: Evidence, used: Mapping[str, Evidence]) -> Headline:

@@ -83,6 +83,7 @@ CLAIMS = (
     ),
     Claim(
         id="single-neuron.sg-equals-spm-gradient",
+        headline=_hl.matched,
         kind="identity",
         statement="For a single escape-noise neuron the surrogate gradient with the matched "
         "surrogate derivative SD = f' equals the gradient of the expected output.",
