@@ -55,7 +55,9 @@ def test_symbolic_escape_parameters_and_input_symbols():
     sg = network.expected_surrogate_gradient_expr(WITNESS, symbolic=True)
     rng = np.random.default_rng(0)
     for _ in range(3):
-        at = {s: sp.Float(rng.uniform(0.2, 2.0), 30) for s in g.flat.free_symbols}
+        # sorted: a set of symbols iterates in hash order, which PYTHONHASHSEED changes per run
+        at = {s: sp.Float(rng.uniform(0.2, 2.0), 30)
+              for s in sorted(g.flat.free_symbols, key=str)}
         assert abs((g[1].W[0, 0] - sg[1].W[0, 0]).evalf(30, subs=at)) < 1e-25
         assert abs((g[0].W[0, 0] - sg[0].W[0, 0]).evalf(30, subs=at)) > 1e-6  # hidden: biased
     # a family with a symbolic parameter keeps its own symbol; exact numbers stay exact
