@@ -102,29 +102,30 @@ def test_slow_sympy_forms_stay_within_a_second():
     "exp(exp(exp(v)))",
     "exp(-exp(v/1000))*exp(-exp(-v/1000))",  # mpmath would take ~30 s at v = 1e6
 ])
-def test_expensive_valid_formulas_are_bounded_in_cpu_time(text):
+def test_expensive_valid_formulas_are_bounded(text):
+    # bounded by counted work (the same verdict on a busy and an idle machine), not by a
+    # CPU-time refusal: each ends in a verdict within a few seconds of CPU
     start = time.process_time()
-    try:
-        r = A.audit(text)
-        assert r.verdict in ("density", "rescaled density", "not a density")
-    except ValueError as exc:
-        assert "\n" not in str(exc) and "CPU time" in str(exc)
-    assert time.process_time() - start < A._core.NUMERIC_SECONDS + 1.0
+    r = A.audit(text)
+    assert r.verdict in A.VERDICTS
+    assert time.process_time() - start < 8.0
+    assert r.checks["work"]["points"] <= A.WORK_CAPS["points"]
 
 
-def test_budgets_nest_and_clean_up():
+def test_limits_nest_and_clean_up():
     import signal
 
-    from sgverify.audit._core import _budget, _Timeout
+    from sgverify.audit._guard import Limit
 
     before = signal.getsignal(signal.SIGPROF)
-    with _budget(5.0):
-        with pytest.raises(_Timeout):
-            with _budget(0.02):
+    outer, inner = Limit(5.0), Limit(0.02)
+    with outer:
+        with pytest.raises(inner.Expired):
+            with inner:
                 while True:
                     sum(range(1000))
         remaining, _ = signal.getitimer(signal.ITIMER_PROF)
-        assert 0 < remaining < 5.0  # the outer budget resumed
+        assert 0 < remaining < 5.0  # the outer limit is still armed
     assert signal.getitimer(signal.ITIMER_PROF)[0] == 0
     assert signal.getsignal(signal.SIGPROF) is before
 

@@ -34,16 +34,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._catalogue import CATALOGUE, LIBRARIES, CatalogueEntry
-from ._core import AREA_TOL, MATCH_TOL, AuditResult, audit
+from ._core import (
+    AREA_ERROR_TOL,
+    AREA_TOL,
+    CALLABLE_SECONDS,
+    MATCH_TOL,
+    VERDICTS,
+    WORK_CAPS,
+    AuditResult,
+    audit,
+)
 from ._parse import FUNCTIONS, LIMITS, Formula, parse
 
 __all__ = [
+    "AREA_ERROR_TOL",
     "AREA_TOL",
+    "CALLABLE_SECONDS",
     "CATALOGUE",
     "FUNCTIONS",
     "LIBRARIES",
     "LIMITS",
     "MATCH_TOL",
+    "VERDICTS",
+    "WORK_CAPS",
     "AuditResult",
     "CatalogueEntry",
     "Formula",

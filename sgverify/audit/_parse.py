@@ -20,6 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -28,8 +29,10 @@ from scipy.special import erfc as np_erfc
 from scipy.special import expit
 
 from .. import symbols as S
+from . import _logspace as L
+from ._text import non_ascii
 
-__all__ = ["FUNCTIONS", "LIMITS", "Formula", "parse"]
+__all__ = ["FUNCTIONS", "LIMITS", "Denominator", "Formula", "parse"]
 
 #: resource limits of a formula
 LIMITS = {
@@ -42,6 +45,7 @@ LIMITS = {
 }
 
 _Num = Callable[[np.ndarray], np.ndarray]
+_Log = Callable[[np.ndarray], L.LogValue]
 
 
 def _heaviside_sym(x: sp.Expr) -> sp.Expr:
@@ -102,6 +106,10 @@ class Formula:
     params: dict[str, float]
     expr: sp.Expr
     _num: _Num = field(repr=False, compare=False)
+    _log: _Log = field(repr=False, compare=False)
+    #: sub-expressions whose zeros may make the formula singular (denominators, log
+    #: arguments, tan's poles), each with its NumPy form
+    denominators: tuple[Denominator, ...] = field(default=(), repr=False, compare=False)
 
     def numpy(self, v: np.ndarray) -> np.ndarray:
         """The formula evaluated in float64 at the potentials ``v`` (built from the tree,
@@ -111,14 +119,43 @@ class Formula:
             out = self._num(v)
         return np.broadcast_to(np.asarray(out, dtype=np.float64), v.shape).copy()
 
+    def logform(self, v: np.ndarray) -> L.LogValue:
+        """The formula in overflow-safe arithmetic (:mod:`sgverify.audit._logspace`): sign
+        and log-magnitude, evaluated in the order that cannot overflow."""
+        v = np.asarray(v, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            out = self._log(v)
+        shape = v.shape
+        return L.LogValue(*(np.broadcast_to(x, shape).copy() for x in out))
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """A sub-expression ``D`` whose zeros may be singular points of the formula.
+
+    ``order`` is the growth exponent at a simple zero: ``|f| ~ |D|^-order`` (1 for ``1/D``,
+    2 for ``D**-2``, 0 for ``log(D)``, whose singularity is logarithmic).
+    """
+
+    kind: str
+    text: str
+    sym: sp.Expr
+    num: _Num = field(repr=False, compare=False)
+    order: float = 1.0
+
 
 class _Node:
     """A checked sub-tree: its SymPy form, its NumPy form, and facts used by the limits."""
 
-    __slots__ = ("const", "degree", "num", "sym")
+    __slots__ = ("const", "degree", "log", "num", "sym")
 
-    def __init__(self, sym: sp.Basic, num: _Num, const: float | None, degree: float) -> None:
-        self.sym, self.num, self.const, self.degree = sym, num, const, degree
+    def __init__(self, sym: sp.Basic, num: _Num, const: float | None, degree: float,
+                 log: _Log) -> None:
+        self.sym, self.num, self.const, self.degree, self.log = sym, num, const, degree, log
+
+
+def _const_log(c: float) -> _Log:
+    return lambda v: L.from_array(np.full_like(v, c))
 
 
 def _fail(message: str) -> ValueError:
@@ -137,9 +174,21 @@ def _bounded(value: float, what: str) -> float:
 
 
 class _Builder:
-    def __init__(self, params: Mapping[str, float]) -> None:
+    def __init__(self, params: Mapping[str, float], text: str) -> None:
         self.params = params
+        self.text = text
         self.used: set[str] = set()
+        self.denominators: list[Denominator] = []
+
+    def _segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or _describe(node)
+
+    def _denominator(self, kind: str, node: ast.AST, d: _Node, order: float,
+                     sym: sp.Expr | None = None, num: _Num | None = None) -> None:
+        sym = d.sym if sym is None else sym
+        if sym.has(S.v) and len(self.denominators) < 32:
+            self.denominators.append(Denominator(kind, self._segment(node), sym,
+                                                 d.num if num is None else num, order))
 
     def build(self, node: ast.AST) -> _Node:
         method = getattr(self, f"_{type(node).__name__}", None)
@@ -156,21 +205,22 @@ class _Builder:
             raise _fail(f"integer literal with {len(str(abs(val)))} digits is too large")
         fval = _bounded(float(val), "number")
         sym = sp.Integer(val) if isinstance(val, int) else _exact(fval)
-        return _Node(sym, lambda v, c=fval: np.full_like(v, c), fval, 0)
+        return _Node(sym, lambda v, c=fval: np.full_like(v, c), fval, 0, _const_log(fval))
 
     def _Name(self, node: ast.Name) -> _Node:
         name = node.id
         if name.startswith("_"):
             raise _fail(f"name {name!r} is not allowed")
         if name == "v":
-            return _Node(S.v, lambda v: v, None, 1)
+            return _Node(S.v, lambda v: v, None, 1, L.from_array)
         if name in self.params:
             self.used.add(name)
             val = self.params[name]
-            return _Node(_exact(val), lambda v, c=val: np.full_like(v, c), val, 0)
+            return _Node(_exact(val), lambda v, c=val: np.full_like(v, c), val, 0,
+                         _const_log(val))
         if name in _CONSTANTS:
             sym, val = _CONSTANTS[name]
-            return _Node(sym, lambda v, c=val: np.full_like(v, c), val, 0)
+            return _Node(sym, lambda v, c=val: np.full_like(v, c), val, 0, _const_log(val))
         if name in FUNCTIONS:
             raise _fail(f"{name!r} is a function: call it, e.g. {name}(v)")
         raise _fail(f"unknown name {name!r}: the variable is v; give parameters as NAME=VALUE")
@@ -183,7 +233,8 @@ class _Builder:
         if isinstance(node.op, ast.UAdd):
             return a
         return _Node(-a.sym, lambda v, f=a.num: -f(v),
-                     None if a.const is None else -a.const, a.degree)
+                     None if a.const is None else -a.const, a.degree,
+                     lambda v, f=a.log: L.neg(f(v)))
 
     def _BinOp(self, node: ast.BinOp) -> _Node:
         if not isinstance(node.op, _BINOPS):
@@ -191,38 +242,49 @@ class _Builder:
         a, b = self.build(node.left), self.build(node.right)
         const = None
         if isinstance(node.op, ast.Pow):
-            return self._power(a, b)
+            return self._power(a, b, node)
         fa, fb = a.num, b.num
+        la, lb = a.log, b.log
         if isinstance(node.op, ast.Add):
             sym, num, deg = a.sym + b.sym, (lambda v: fa(v) + fb(v)), max(a.degree, b.degree)
+            log = lambda v: L.add(la(v), lb(v))  # noqa: E731
             if a.const is not None and b.const is not None:
                 const = a.const + b.const
         elif isinstance(node.op, ast.Sub):
             sym, num, deg = a.sym - b.sym, (lambda v: fa(v) - fb(v)), max(a.degree, b.degree)
+            log = lambda v: L.add(la(v), L.neg(lb(v)))  # noqa: E731
             if a.const is not None and b.const is not None:
                 const = a.const - b.const
         elif isinstance(node.op, ast.Mult):
             sym, num, deg = a.sym * b.sym, (lambda v: fa(v) * fb(v)), a.degree + b.degree
+            log = lambda v: L.mul(la(v), lb(v))  # noqa: E731
             if a.const is not None and b.const is not None:
                 const = a.const * b.const
         else:
-            if b.const == 0.0:
-                raise _fail("division by zero")
+            if b.const == 0.0 or b.sym == 0:
+                raise _fail(f"division by zero: {self._segment(node.right)} is identically 0")
             sym, num, deg = a.sym / b.sym, (lambda v: fa(v) / fb(v)), a.degree + b.degree
+            log = lambda v: L.div(la(v), lb(v))  # noqa: E731
+            self._denominator("division", node.right, b, 1.0)
             if a.const is not None and b.const is not None:
                 const = a.const / b.const
         if const is not None:
             _bounded(const, "constant sub-expression")
         self._degree(deg)
-        return _Node(sym, num, const, deg)
+        return _Node(sym, num, const, deg, log)
 
-    def _power(self, a: _Node, b: _Node) -> _Node:
+    def _power(self, a: _Node, b: _Node, node: ast.BinOp) -> _Node:
         if b.const is None:
             raise _fail("an exponent must not depend on v (use exp(...) instead)")
         e = b.const
         if abs(e) > LIMITS["max_exponent"]:
             raise _fail(f"exponent {e:g} is too large (|exponent| <= {LIMITS['max_exponent']})")
         const = None
+        if e < 0 and a.sym == 0:
+            raise _fail(f"division by zero: {self._segment(node.left)} is identically 0 and "
+                        "is raised to a negative power")
+        if e < 0:
+            self._denominator("power", node.left, a, -e)
         if a.const is not None:
             if a.const == 0.0 and e < 0:
                 raise _fail("division by zero (0 to a negative power)")
@@ -233,8 +295,9 @@ class _Builder:
                             "number") from None
             _bounded(const, "constant sub-expression")
         deg = self._degree(a.degree * abs(e))
-        fa, fb = a.num, b.num
-        return _Node(a.sym ** b.sym, lambda v: np.power(fa(v), fb(v)), const, deg)
+        fa, fb, la = a.num, b.num, a.log
+        return _Node(a.sym ** b.sym, lambda v: np.power(fa(v), fb(v)), const, deg,
+                     lambda v: L.power(la(v), e))
 
     def _degree(self, deg: float) -> float:
         if deg > LIMITS["max_degree"]:
@@ -263,10 +326,25 @@ class _Builder:
             want = "at least 2 arguments" if arity is None else f"{arity} argument(s)"
             raise _fail(f"{name}() takes {want}, got {n}")
         args = [self.build(a) for a in node.args]
+        if name == "log" and args[0].sym == 0:
+            raise _fail(f"log of zero: {self._segment(node.args[0])} is identically 0")
         sym = sym_fn(*[a.sym for a in args])
         fns = [a.num for a in args]
+        logs = [a.log for a in args]
+        log_fn = L.FUNCTIONS_LOG[name]
+
         def num(v: np.ndarray) -> np.ndarray:
             return num_fn(*[f(v) for f in fns])
+
+        def log(v: np.ndarray) -> L.LogValue:
+            return log_fn(*[f(v) for f in logs])
+
+        if name == "log":
+            self._denominator("log", node.args[0], args[0], 0.0)
+        elif name == "tan":
+            f0 = fns[0]
+            self._denominator("tan", node, args[0], 1.0, sym=sp.cos(args[0].sym),
+                              num=lambda v: np.cos(f0(v)))
         const = None
         if all(a.const is not None for a in args):
             with np.errstate(all="ignore"):
@@ -275,38 +353,53 @@ class _Builder:
         deg = max(a.degree for a in args) if name in ("abs", "min", "max", "relu") else 0
         if name in ("abs", "min", "max", "relu", "sign", "heaviside", "floor"):
             deg = max(a.degree for a in args)
-        return _Node(sym, num, const, deg)
+        return _Node(sym, num, const, deg, log)
 
     def _where(self, node: ast.Call) -> _Node:
         if len(node.args) != 3:
             raise _fail(f"where() takes 3 arguments (condition, a, b), got {len(node.args)}")
-        cond_sym, cond_num = self._condition(node.args[0])
+        cond_sym, cond_num, cond_log = self._condition(node.args[0])
         a, b = self.build(node.args[1]), self.build(node.args[2])
-        fa, fb = a.num, b.num
+        fa, fb, la, lb = a.num, b.num, a.log, b.log
         sym = sp.Piecewise((a.sym, cond_sym), (b.sym, True))
         return _Node(sym, lambda v: np.where(cond_num(v), fa(v), fb(v)), None,
-                     max(a.degree, b.degree))
+                     max(a.degree, b.degree), lambda v: L.where(cond_log(v), la(v), lb(v)))
 
-    def _condition(self, node: ast.AST) -> tuple[sp.Basic, Callable[[np.ndarray], np.ndarray]]:
+    def _condition(self, node: ast.AST) -> tuple[sp.Basic, Callable[[np.ndarray], np.ndarray],
+                                                 Callable[[np.ndarray], Any]]:
         if isinstance(node, ast.BoolOp):
             parts = [self._condition(x) for x in node.values]
+            red = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+
+            def log(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                res = [p[2](v) for p in parts]
+                return red.reduce([r[0] for r in res]), np.logical_or.reduce([r[1] for r in res])
+
             if isinstance(node.op, ast.And):
                 return sp.And(*[p[0] for p in parts]), (
-                    lambda v: np.logical_and.reduce([p[1](v) for p in parts]))
+                    lambda v: np.logical_and.reduce([p[1](v) for p in parts])), log
             return sp.Or(*[p[0] for p in parts]), (
-                lambda v: np.logical_or.reduce([p[1](v) for p in parts]))
+                lambda v: np.logical_or.reduce([p[1](v) for p in parts])), log
         if isinstance(node, ast.Compare):
             if not all(type(op) in _CMPOPS for op in node.ops):
                 raise _fail("conditions may only use < <= > >=")
             terms = [self.build(node.left), *[self.build(c) for c in node.comparators]]
-            syms, nums = [], []
+            syms, nums, logs = [], [], []
             for (lhs, rhs), op in zip(itertools.pairwise(terms), node.ops, strict=True):
-                rel = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}[_CMPOPS[type(op)]]
+                opname = _CMPOPS[type(op)]
+                rel = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge}[opname]
                 npop = {"<": np.less, "<=": np.less_equal, ">": np.greater,
-                        ">=": np.greater_equal}[_CMPOPS[type(op)]]
+                        ">=": np.greater_equal}[opname]
                 syms.append(rel(lhs.sym, rhs.sym))
                 nums.append(lambda v, f=lhs.num, g=rhs.num, o=npop: o(f(v), g(v)))
-            return sp.And(*syms), lambda v: np.logical_and.reduce([f(v) for f in nums])
+                logs.append(lambda v, f=lhs.log, g=rhs.log, o=opname: L.compare(f(v), g(v), o))
+
+            def log(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                res = [f(v) for f in logs]
+                return (np.logical_and.reduce([r[0] for r in res]),
+                        np.logical_or.reduce([r[1] for r in res]))
+
+            return sp.And(*syms), lambda v: np.logical_and.reduce([f(v) for f in nums]), log
         raise _fail(f"where() needs a comparison as its condition, not {_describe(node)}")
 
 
@@ -367,8 +460,13 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
         raise _fail(f"{len(formula)} characters is too long (limit {LIMITS['max_chars']})")
     if not formula.strip():
         raise _fail("empty formula")
+    bad = non_ascii(formula, "the formula")
+    if bad:
+        raise _fail(bad)
     clean: dict[str, float] = {}
     for name, value in (params or {}).items():
+        if isinstance(name, str) and (bad := non_ascii(name, f"parameter name {name!r}")):
+            raise ValueError(f"params: {bad}")
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"params: invalid parameter name {name!r}")
         if name == "v" or name in FUNCTIONS or name in _CONSTANTS:
@@ -391,9 +489,11 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
         raise _fail(f"{nodes} syntax nodes is too many (limit {LIMITS['max_nodes']})")
     if _depth(tree) > LIMITS["max_depth"]:
         raise _fail(f"nested deeper than {LIMITS['max_depth']} levels")
-    builder = _Builder(clean)
+    builder = _Builder(clean, formula.strip())
     node = builder.build(tree.body)
     unused = sorted(set(clean) - builder.used)
     if unused:
         raise ValueError(f"params: {', '.join(unused)} not used by the formula")
-    return Formula(formula, clean, node.sym, node.num)
+    if node.sym.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise _fail(f"it is undefined for every v (SymPy reduces it to {node.sym})")
+    return Formula(formula, clean, node.sym, node.num, node.log, tuple(builder.denominators))
