@@ -42,6 +42,28 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if args is not None and self.prog.split()[-1:] == ["audit"]:
+            args = _audit_formula_first(list(args), self)
+        return super().parse_known_args(args, namespace)
+
+
+def _audit_formula_first(args: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """A formula that starts with '-' ("-v*exp(-v**2)") is a formula, not an unknown option:
+    pass it as --formula=... (argparse would otherwise refuse it)."""
+    options = set(parser._option_string_actions)
+    out = []
+    for i, tok in enumerate(args):
+        if tok == "--":
+            return out + args[i:]
+        takes_value = out and out[-1] in options and parser._option_string_actions[
+            out[-1]].nargs != 0
+        if (tok.startswith("-") and not tok.startswith("--") and len(tok) > 1
+                and tok not in options and not takes_value):
+            tok = f"--formula={tok}"
+        out.append(tok)
+    return out
+
 
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("patterns", nargs="*", metavar="ID-or-glob", help="default: every claim")
@@ -90,11 +112,28 @@ def _parser() -> argparse.ArgumentParser:
     rr.add_argument("--plot", metavar="FILE", help="write the figure (.png or .svg)")
     rr.add_argument("--profile", default="dev", help="dev (default) | ci | thorough")
 
-    au = sub.add_parser("audit",
-                        help="audit a surrogate derivative for the escape noise it implies")
-    au.add_argument("formula", nargs="?", help='e.g. "1/(beta*abs(v)+1)**2"')
+    au = sub.add_parser(
+        "audit", help="audit a surrogate derivative for the escape noise it implies",
+        description="Audit a surrogate derivative: a FORMULA in v (parsed by a whitelist, never "
+                    "executed), a Python callable (--callable), or the library catalogue.",
+        epilog="--callable imports MODULE, which runs its code: that is your own (or trusted) "
+               "code, named explicitly here. Formulas never run anything.")
+    au.add_argument("formula", nargs="?", help='e.g. "1/(beta*abs(v)+1)**2"; one that starts '
+                    'with - works as is (or put it after --)')
+    au.add_argument("--formula", dest="formula_opt", help=argparse.SUPPRESS)
     au.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                    help="a parameter value (repeatable)")
+                    help="a parameter value, each name once (repeatable)")
+    au.add_argument("--callable", dest="callable_spec", metavar="MODULE:ATTR",
+                    help="audit a Python callable of v, a factory called with the --param "
+                         "values, or a torch/JAX spike function (e.g. snntorch.surrogate:atan); "
+                         "IMPORTING MODULE RUNS ITS CODE (searched in the current folder first)")
+    fw = au.add_mutually_exclusive_group()
+    fw.add_argument("--torch", action="store_const", const="torch", dest="framework",
+                    help="run the callable's PyTorch backward pass (autograd) on a float64 grid")
+    fw.add_argument("--jax", action="store_const", const="jax", dest="framework",
+                    help="run the callable's JAX backward pass (vjp) on a float64 grid")
+    au.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                    help="wall-time budget of the callable's own code (default 60)")
     au.add_argument("--catalogue", action="store_true", help="audit the library catalogue")
     au.add_argument("--json", metavar="FILE", help="write the audit as JSON (- for stdout)")
     return p
@@ -334,22 +373,17 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    params: dict[str, float] = {}
-    for item in args.param:
-        name, sep, value = item.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            params[name.strip()] = float(value)
-        except ValueError:
-            raise UsageError(f"--param must look like NAME=NUMBER, got {item!r}") from None
-    if not args.catalogue and not args.formula:
-        raise UsageError("give a FORMULA or --catalogue")
-    from . import audit
+    from .audit import _cli
 
+    if args.formula and args.formula_opt:
+        raise UsageError(f"give one FORMULA, got {args.formula_opt!r} and {args.formula!r}")
+    formula = args.formula or args.formula_opt
     try:
-        return audit.cli_audit(args.formula, params, catalogue=args.catalogue, json_path=args.json)
-    except ValueError as exc:
+        params = _cli.parse_params(args.param)
+        return _cli.cli_audit(formula, params, catalogue=args.catalogue, json_path=args.json,
+                              callable_spec=args.callable_spec, framework=args.framework,
+                              timeout=args.timeout)
+    except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
 
 

@@ -19,8 +19,11 @@ from typing import Any
 
 from ._display import plural
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_sessionfinish",
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_plugins", "pytest_sessionfinish",
            "pytest_unconfigure"]
+
+#: the sgverify_claim marker and the sgverify_* fixtures of :mod:`sgverify.testing`
+pytest_plugins = ("sgverify._testing_plugin",)
 
 _KEY = "_sgverify_recorded"
 

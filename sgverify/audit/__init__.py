@@ -2,16 +2,20 @@
 
 The paper's single-neuron result (docs/theory.md §2-3) says a surrogate derivative is the exact
 SPM gradient when it is the density ``f'`` of the neuron's escape noise ``f``. Given an SD as
-a formula in ``v = u - theta`` (or a NumPy callable), :func:`audit` reports whether it is
-nonnegative and integrable, its area (high-precision quadrature; exact where SymPy finds
-it), the implied escape-noise CDF (the normalised primitive), peak, width and symmetry, the
-matching atlas family of :mod:`sgverify.escape`, and a verdict: ``density``, ``rescaled
-density`` (with the factor) or ``not a density`` (with the reason).
+a formula in ``v = u - theta``, a Python callable of ``v``, or a torch / JAX spike function
+(:func:`from_torch`, :func:`from_jax`: the library's own backward pass), :func:`audit`
+reports whether it is nonnegative and integrable, its area (high-precision quadrature with
+its error estimate; exact where SymPy finds it), the implied escape-noise CDF (the normalised
+primitive), peak, width and symmetry, the kinks, jumps and singular points it found, the
+matching registered family of :mod:`sgverify.escape`, and a verdict: ``density``,
+``rescaled density`` (with the factor), ``not a density`` (with the reason) or
+``inconclusive`` (with what could not be established).
 
 :data:`CATALOGUE` holds the named surrogates of snnTorch, norse, SpikingJelly, stork,
 braintools (BrainPy), lava-dl, sinabs and spyx; :func:`audit_catalogue` audits them all.
 
-Formulas are parsed by a whitelist (:func:`parse`), never evaluated as Python.
+Formulas are parsed by a whitelist (:func:`parse`), never evaluated as Python. Names load on
+first use, so ``import sgverify.audit`` stays cheap.
 
 Examples
 --------
@@ -23,28 +27,16 @@ Examples
 'density'
 >>> audit.audit("where(v >= 0, k, leak)", {"k": 1, "leak": 0}).verdict
 'not a density'
+>>> import numpy as np
+>>> audit.audit(lambda v: np.maximum(0.0, 1.0 - np.abs(v))).family
+'triangular'
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import sys
-from collections.abc import Mapping
+import importlib
 from typing import Any
-
-from ._catalogue import CATALOGUE, LIBRARIES, CatalogueEntry
-from ._core import (
-    AREA_ERROR_TOL,
-    AREA_TOL,
-    CALLABLE_SECONDS,
-    MATCH_TOL,
-    VERDICTS,
-    WORK_CAPS,
-    AuditResult,
-    audit,
-)
-from ._parse import FUNCTIONS, LIMITS, Formula, parse
 
 __all__ = [
     "AREA_ERROR_TOL",
@@ -64,18 +56,45 @@ __all__ = [
     "audit_catalogue",
     "audit_entry",
     "cli_audit",
+    "from_jax",
+    "from_torch",
     "parse",
 ]
 
+_LAZY = {
+    "AREA_ERROR_TOL": "_core", "AREA_TOL": "_core", "CALLABLE_SECONDS": "_subject",
+    "MATCH_TOL": "_numerics", "VERDICTS": "_result", "WORK_CAPS": "_subject",
+    "AuditResult": "_result", "audit": "_core", "FUNCTIONS": "_parse", "LIMITS": "_parse",
+    "Formula": "_parse", "parse": "_parse", "CATALOGUE": "_catalogue",
+    "LIBRARIES": "_catalogue", "CatalogueEntry": "_catalogue", "cli_audit": "_cli",
+    "from_torch": "_autograd", "from_jax": "_autograd",
+}
+
+
+def __getattr__(name: str) -> Any:
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'sgverify.audit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 @functools.cache
-def audit_entry(index: int) -> AuditResult:
+def audit_entry(index: int) -> Any:
     """Audit ``CATALOGUE[index]`` (cached: the catalogue is fixed).
 
-    The catalogue is the library's own, so it is audited without the CPU budgets that
-    guard against hostile user formulas (``cpu_budget=False``): its results must not depend
+    The catalogue is the library's own, so SymPy gets its trusted budget
+    (``cpu_budget=False``); the numerics are bounded by counts, so the result does not depend
     on how loaded the machine is.
     """
+    from ._catalogue import CATALOGUE
+    from ._core import audit
+
     e = CATALOGUE[index]
     return audit(e.formula, e.params, cpu_budget=False, label={
         "library": e.library, "name": e.name, "source": e.source, "note": e.note,
@@ -83,113 +102,21 @@ def audit_entry(index: int) -> AuditResult:
         "verified": e.verified})
 
 
-def audit_catalogue() -> list[AuditResult]:
+def audit_catalogue() -> list[Any]:
     """Audit every catalogue entry, in catalogue order (results are cached per process).
 
     The list prints as verdict counts per library (each result prints on its own).
 
     Examples
     --------
+    >>> from sgverify.audit import CATALOGUE
     >>> rs = audit_catalogue()
     >>> len(rs) == len(CATALOGUE)
     True
     >>> rs  # doctest: +ELLIPSIS
     <76 audit results: ... density, ...>
     """
+    from ._catalogue import CATALOGUE
     from ._explain import AuditResults
 
     return AuditResults(audit_entry(i) for i in range(len(CATALOGUE)))
-
-
-def _fmt(x: Any, digits: int = 6) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
-
-
-_STYLE = {"density": "green", "rescaled density": "yellow", "not a density": "red"}
-
-
-def _print_one(r: AuditResult) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"audit of {r.formula}", show_header=False)
-    t.add_column("quantity", style="bold")
-    t.add_column("value", overflow="fold")
-    fam = "-" if r.family is None else f"{r.family} {r.family_params}" + (
-        f" shifted by {r.family_shift:g}" if r.family_shift else "")
-    rows = [
-        ("verdict", f"[{_STYLE[r.verdict]}]{r.verdict}[/]"), ("reason", r.reason),
-        ("factor", _fmt(r.factor)), ("params", _fmt(r.params or "-")),
-        ("nonnegative", f"{_fmt(r.nonnegative)} (min {_fmt(r.min_value)} at v = {_fmt(r.min_at)})"),
-        ("integrable", f"{_fmt(r.integrable)} (tails: {r.tails})"),
-        ("area", f"{_fmt(r.area, 15)}"
-         + (f" (exact: {r.area_symbolic})" if r.area_symbolic else "")),
-        ("peak", f"{_fmt(r.peak)} at v = {_fmt(r.peak_at)}"),
-        ("width (FWHM)", _fmt(r.width)),
-        ("symmetric", f"{_fmt(r.symmetric)} (asymmetry {_fmt(r.asymmetry, 3)})"),
-        ("atlas family", fam),
-        ("implied CDF", "-" if r.cdf_method is None else
-         (r.cdf_symbolic if r.cdf_symbolic else "numeric (normalised primitive by quadrature)")),
-        ("CDF table", "  ".join(f"F({a:.3g})={b:.4f}" for a, b in r.cdf_table) or "-"),
-        ("seconds", f"{r.seconds:.3f}"),
-    ]
-    for k, val in rows:
-        t.add_row(k, val)
-    Console(highlight=False).print(t)
-
-
-def _print_catalogue(rs: list[AuditResult]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"{len(rs)} library surrogates (defaults), audited")
-    for col in ("library", "name", "verdict", "area", "family", "reason"):
-        t.add_column(col, overflow="fold")
-    for r in rs:
-        fam = "-" if r.family is None else (
-            f"{r.family}({', '.join(f'{k}={v:.4g}' for k, v in (r.family_params or {}).items())})")
-        area = r.area_symbolic or _fmt(r.area)
-        t.add_row(r.label.get("library", ""), r.label.get("name", ""),
-                  f"[{_STYLE[r.verdict]}]{r.verdict}[/]", area, fam, r.reason)
-    Console(highlight=False).print(t)
-
-
-def cli_audit(
-    formula: str | None,
-    params: Mapping[str, float],
-    *,
-    catalogue: bool,
-    json_path: str | None,
-) -> int:
-    """Back end of ``sgverify audit``: print a table, or write JSON (``'-'`` = stdout).
-
-    Bad input raises ValueError with a one-line message (the CLI turns it into exit 2).
-    """
-    if catalogue:
-        if formula:
-            raise ValueError("give either a FORMULA or --catalogue, not both")
-        if params:
-            raise ValueError("--param does not apply to --catalogue")
-        rs = audit_catalogue()
-        data: Any = {"catalogue": [r.to_dict() for r in rs]}
-    else:
-        if not formula:
-            raise ValueError("give a FORMULA or --catalogue")
-        rs = [audit(formula, dict(params))]
-        data = rs[0].to_dict()
-    if json_path is None:
-        (_print_catalogue if catalogue else lambda x: _print_one(x[0]))(rs)
-        return 0
-    if json_path == "-":
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-    else:
-        from .._io import atomic_write_json
-
-        atomic_write_json(json_path, data)
-    return 0
