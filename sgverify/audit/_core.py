@@ -210,14 +210,18 @@ class _Audit:
         return None
 
     def locate(self) -> AuditResult | None:
-        """The main bump: centre and width from the coarse grid (or, when the coarse grid
-        sees nothing, from the features' grids as well)."""
-        x, y = self.coarse, np.where(np.isfinite(self.gc), self.gc, 0.0)
-        if not np.any(y != 0):
-            x, y = self.x0, np.where(np.isfinite(self.y0), self.y0, 0.0)
-        a = np.abs(y)
-        imax = int(np.argmax(a))
-        top = float(a[imax])
+        """The main bump: centre and width from the coarse grid, or from the features'
+        grids as well when the coarse grid misses the peak (a far-off or narrow bump)."""
+        def peak_of(x: np.ndarray, y: np.ndarray) -> tuple[float, int, np.ndarray]:
+            a = np.abs(np.where(np.isfinite(y), y, 0.0))
+            i = int(np.argmax(a))
+            return float(a[i]), i, a
+
+        top, imax, a = peak_of(self.coarse, self.gc)
+        x = self.coarse
+        top0, imax0, a0 = peak_of(self.x0, self.y0)
+        if top0 > 1.5 * top or (top > 0 and np.count_nonzero(a >= top / 2) < 2):
+            top, imax, a, x = top0, imax0, a0, self.x0
         if top == 0.0:
             if np.all(np.isfinite(self.y0)):
                 n = self.x0.size
@@ -282,7 +286,9 @@ class _Audit:
                 seen.append(c[0])
                 picked.append(c)
         for at, exact_at, order, text in sorted(picked, key=lambda c: c[0]):
-            w = self.scale
+            # probe within the local structure: up to half the distance to the next kink or
+            # singular point, at most the bump's width (or 1% of |v| for a far-off point)
+            w = max(self.scale, 1e-2 * abs(at))
             others = [k for k in [*self.kinks, *seen]
                       if abs(k - at) > 1e-12 * max(abs(at), self.scale)]
             if others:

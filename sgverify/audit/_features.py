@@ -275,7 +275,8 @@ def _bisect_jump(g: Callable[[float], float], a: float, b: float) -> tuple[float
 def _zoom_kink(g: Callable[[np.ndarray], np.ndarray], a: float, b: float, floor: float
                ) -> float | None:
     """Zoom in on the largest second difference; a kink's shrinks 4x per 4x zoom, a smooth
-    function's 16x. Returns the kink's location, or None when the point is smooth."""
+    function's 16x. Returns the kink's location, or None when the point is smooth (or its
+    kink is below float64 rounding, where it costs the quadrature nothing)."""
     sizes: list[float] = []
     for _ in range(40):
         t = np.linspace(a, b, 9)
@@ -283,13 +284,16 @@ def _zoom_kink(g: Callable[[np.ndarray], np.ndarray], a: float, b: float, floor:
         d2 = np.abs(y[:-2] - 2 * y[1:-1] + y[2:])
         j = int(np.argmax(d2)) + 1
         sizes.append(float(d2[j - 1]))
+        if sizes[0] <= floor:
+            return None
         a, b = float(t[j - 1]), float(t[j + 1])
+        if len(sizes) >= 4 and (sizes[-1] / sizes[-4]) ** (1 / 3) < 1 / 8:
+            return None
         if sizes[-1] <= floor or b - a <= 4e-16 * max(abs(a), abs(b), 1e-300):
             break
-        if len(sizes) >= 4:
-            ratio = (sizes[-1] / sizes[-4]) ** (1 / 3) if sizes[-4] > 0 else 0.0
-            if ratio < 1 / 8:
-                return None
+    k = min(len(sizes) - 1, 3)
+    if k >= 1 and sizes[-1 - k] > 0 and (max(sizes[-1], floor) / sizes[-1 - k]) ** (1 / k) < 1 / 8:
+        return None
     return 0.5 * (a + b)
 
 
@@ -317,10 +321,10 @@ def sample_breaks(
     found: list[float] = []
     counts = {"support edges": 0, "jumps": 0, "kinks": 0, "smooth candidates dropped": 0}
 
-    # support edges: exactly zero on one side
+    # support edges: exactly zero on one side (not where the function merely underflows)
     z = y == 0
     for i in np.flatnonzero(z[:-1] != z[1:])[:cap]:
-        if near_known[i] or near_known[i + 1]:
+        if near_known[i] or near_known[i + 1] or max(abs(y[i]), abs(y[i + 1])) < 1e-250 * peak:
             continue
         found.append(_bisect_edge(g1, float(x[i]), float(x[i + 1])))
         counts["support edges"] += 1
@@ -345,7 +349,9 @@ def sample_breaks(
     dd[1:-1] = 2 * (slope[1:] - slope[:-1]) / (h[1:] + h[:-1])
     size = np.abs(dd)
     around = np.maximum(np.r_[size[2:], 0, 0], np.r_[0, 0, size[:-2]])
-    visible = np.abs(np.r_[0, slope[1:] - slope[:-1], 0]) * np.r_[h, 0] > 1e-12 * peak
+    # the slope change over the shorter neighbouring step must exceed float64 rounding
+    hmin = np.r_[0, np.minimum(h[1:], h[:-1]), 0]
+    visible = np.abs(np.r_[0, slope[1:] - slope[:-1], 0]) * hmin > 1e-12 * peak
     kink = (size > 8 * around) & visible
     kink[[0, -1]] = False
     order = np.argsort(-size * kink, kind="stable")[: int(kink.sum())][:cap]

@@ -63,6 +63,7 @@ class Work:
 # main-thread limits by clock, outermost first: (limit, start, seconds)
 _STACKS: dict[str, list[tuple[Limit, float, float]]] = {"cpu": [], "wall": []}
 _PREVIOUS: dict[str, Any] = {}
+_HANDLERS: dict[str, Any] = {}
 _TIMER = {"cpu": signal.ITIMER_PROF, "wall": signal.ITIMER_REAL} if hasattr(signal, "setitimer") \
     else {}
 _SIG = {"cpu": signal.SIGPROF, "wall": signal.SIGALRM} if hasattr(signal, "SIGPROF") else {}
@@ -81,7 +82,7 @@ def _handler(clock: str) -> Any:
     def handle(signum: int, frame: Any) -> None:
         now = _CLOCK[clock]()
         for lim, start, secs in _STACKS[clock]:  # the outermost expired limit wins
-            if now - start >= secs - 1e-3:
+            if lim._active and now - start >= secs - 1e-3:
                 raise lim.Expired(f"over {secs:g} s of {clock} time")
     return handle
 
@@ -113,26 +114,37 @@ class Limit:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._armed = False
+        self._active = False
 
     # --- main thread: interval timers ---------------------------------------------------
     def _enter_signal(self) -> None:
+        self._active = True
         stack = _STACKS[self.clock]
         if not stack:
-            _PREVIOUS[self.clock] = signal.signal(_SIG[self.clock], _handler(self.clock))
+            mine = _HANDLERS.setdefault(self.clock, _handler(self.clock))
+            _PREVIOUS[self.clock] = signal.signal(_SIG[self.clock], mine)
         stack.append((self, _CLOCK[self.clock](), self.seconds))
         _arm(self.clock)
 
     def _exit_signal(self) -> None:
+        # idempotent: __exit__ repeats it if a signal lands half-way
+        self._active = False
         stack = _STACKS[self.clock]
         stack[:] = [e for e in stack if e[0] is not self]
         if stack:
             _arm(self.clock)
-        else:
+        elif self.clock in _PREVIOUS:
             signal.setitimer(_TIMER[self.clock], 0)
-            signal.signal(_SIG[self.clock], _PREVIOUS.pop(self.clock))
+            previous = _PREVIOUS.pop(self.clock)
+            # a signal already generated may still arrive: with the default action it
+            # would end the process (SIGPROF, SIGALRM), so the idle handler (a no-op with
+            # no limit active) stays unless someone else's handler was there before
+            if callable(previous):
+                signal.signal(_SIG[self.clock], previous)
 
     # --- other threads: a watchdog ------------------------------------------------------
     def _enter_watchdog(self) -> None:
+        self._active = True
         target = threading.get_ident()
         clock = _thread_cpu_clock(target) if self.clock == "cpu" else time.monotonic
         deadline = clock() + self.seconds
@@ -152,6 +164,7 @@ class Limit:
         self._watcher.start()
 
     def _exit_watchdog(self) -> None:
+        self._active = False
         with self._lock:
             self._armed = False
             # cancel an exception posted but not yet raised
@@ -163,9 +176,26 @@ class Limit:
     def __enter__(self) -> Limit:
         self._main = (threading.current_thread() is threading.main_thread()
                       and hasattr(signal, "setitimer"))
-        (self._enter_signal if self._main else self._enter_watchdog)()
-        return self
+        try:
+            (self._enter_signal if self._main else self._enter_watchdog)()
+            return self
+        except _Expired:
+            # expired before the block began (a tiny limit): __exit__ would not run
+            self.__exit__(None, None, None)
+            raise
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        (self._exit_signal if self._main else self._exit_watchdog)()
+        # a limit's signal may land inside this very cleanup (it fires every 50 ms until it
+        # lands in ordinary code): finish the cleanup whatever lands, then re-raise an outer
+        # limit's expiry (this one's has no block left to stop)
+        pending: BaseException | None = None
+        for _ in range(1000):
+            try:
+                (self._exit_signal if self._main else self._exit_watchdog)()
+                break
+            except _Expired as late:
+                if not isinstance(late, self.Expired):
+                    pending = late
+        if pending is not None:
+            raise pending

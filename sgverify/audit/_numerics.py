@@ -194,6 +194,8 @@ def match(g: Grid, fine: np.ndarray, area: float, peak: float, centre: float, sc
     and, failing that, at the mode found to ~1e-13 (asymmetric registered families).
     """
     x = fine[np.abs(fine - centre) <= 60 * scale]
+    if x.size < 16:
+        return (None, None, None, None)
     px = g(x) / area
     best = _match_at(g, x, px, area, peak, centre, scale)
     if best[0] is None:
@@ -221,6 +223,8 @@ def _match_at(g, x, px, area, peak, at, scale):
         keep = np.ones_like(x, dtype=bool)
         for k in fam.kinks:  # a jump of the family's density: skip rounding-close points
             keep &= np.abs(x - shift - k) > 1e-9 * scale
+        if not keep.any():
+            continue
         err = float(np.max(np.abs(px[keep] - ref[keep])) / p_peak)
         if err <= MATCH_TOL and (best[3] is None or err < best[3]):
             sh = shift if abs(shift) > 1e-12 * scale else 0.0
