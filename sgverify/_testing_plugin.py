@@ -70,6 +70,7 @@ def _ids(marker: Any) -> list[str]:
 def _results(item: Any, *, strict: bool = True) -> dict[str, Any]:
     """Check the marked claims once per session and profile; raise on a wrong verdict
     (``strict``), else leave the failing ones out."""
+    __tracebackhide__ = True
     from .testing import assert_claim
 
     marker = item.get_closest_marker(_MARKER)

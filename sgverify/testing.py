@@ -220,7 +220,7 @@ def assert_claim(claim_id: str, profile: str = "dev") -> Any:
 
     Examples
     --------
-    >>> assert_claim("escape.pdf-normalised").status
+    >>> assert_claim("single-neuron.expected-output").status
     'confirmed'
     """
     from . import claims

@@ -14,6 +14,11 @@ value 0 exactly in float64, which is all the audit needs far from the bump.
 ``big`` is the log-magnitude of the largest argument met by a transcendental function: the
 audit evaluates a point in mpmath only when it is moderate, since mpmath's cost grows with
 the argument (``sin(exp(1e6))`` reduces modulo pi with 434 000 digits).
+
+``x`` carries the ordinary float64 value wherever it is trustworthy (finite, and not below
+float64's normal range, where an underflow could have lost digits): functions then see their
+argument exactly as the NumPy form does (``floor(v)``, ``sin(1e8)``), and ``(s, l)`` take
+over only where float64 overflows or underflows.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf, log_ndtr
+from scipy.special import erf, erfc, expit, log_ndtr
 
 __all__ = ["FUNCTIONS_LOG", "LogValue", "compare", "to_float"]
 
@@ -33,24 +38,41 @@ _NEGLIGIBLE = 40.0  # a term e^-40 smaller than another is below float64 resolut
 
 
 class LogValue(NamedTuple):
-    """``x = s * exp(l)`` elementwise; ``big``: the largest log|argument| of a function."""
+    """``s * exp(l)`` elementwise; ``big``: the largest log|argument| of a function; ``x``:
+    the float64 value where it is trustworthy, else NaN."""
 
     s: np.ndarray
     l: np.ndarray
     big: np.ndarray
+    x: np.ndarray
 
 
-def _mk(s: np.ndarray, l: np.ndarray, big: np.ndarray) -> LogValue:
+_TINY = 1e-300  # below this a float64 result may have come through an underflow
+
+
+def _mk(s: np.ndarray, l: np.ndarray, big: np.ndarray, x: np.ndarray | None = None
+        ) -> LogValue:
     s = np.asarray(s, dtype=np.float64)
-    l = np.where(s == 0, -np.inf, np.asarray(l, dtype=np.float64))
-    return LogValue(s, l, np.asarray(big, dtype=np.float64))
+    l = np.asarray(l, dtype=np.float64)
+    if x is None:
+        x = np.full(s.shape, np.nan)
+    else:
+        x = np.asarray(x, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            ok = np.isfinite(x) & ((np.abs(x) >= _TINY) | ((x == 0) & (s == 0)))
+        x = np.where(ok, x, np.nan)
+        with np.errstate(divide="ignore"):
+            s = np.where(ok, np.sign(x), s)
+            l = np.where(ok, np.log(np.abs(x)), l)
+    l = np.where(s == 0, -np.inf, l)
+    return LogValue(s, l, np.asarray(big, dtype=np.float64), x)
 
 
 def from_array(x: np.ndarray) -> LogValue:
     """A float64 array (finite, or +-inf meaning 'beyond float64') in log form."""
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(divide="ignore"):
-        return _mk(np.sign(x), np.log(np.abs(x)), np.full(x.shape, -np.inf))
+        return _mk(np.sign(x), np.log(np.abs(x)), np.full(x.shape, -np.inf), x)
 
 
 def to_float(a: LogValue) -> np.ndarray:
@@ -67,22 +89,24 @@ def _big(*args: LogValue) -> np.ndarray:
 
 
 def neg(a: LogValue) -> LogValue:
-    return LogValue(-a.s, a.l, a.big)
+    return LogValue(-a.s, a.l, a.big, -a.x)
 
 
 def mul(a: LogValue, b: LogValue) -> LogValue:
     zero = (a.s == 0) | (b.s == 0)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
         s, l = a.s * b.s, a.l + b.l
-    return _mk(np.where(zero, 0.0, s), l, _big(a, b))
+        x = a.x * b.x
+    return _mk(np.where(zero, 0.0, s), l, _big(a, b), x)
 
 
 def div(a: LogValue, b: LogValue) -> LogValue:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", under="ignore", divide="ignore"):
         s, l = a.s * b.s, a.l - b.l
+        x = np.where(b.s == 0, np.nan, a.x / b.x)
     s = np.where(b.s == 0, np.nan, np.where(a.s == 0, 0.0, s))
     l = np.where(b.s == 0, np.nan, l)  # a pole: no value, no bound
-    return _mk(s, l, _big(a, b))
+    return _mk(s, l, _big(a, b), x)
 
 
 def add(a: LogValue, b: LogValue) -> LogValue:
@@ -104,13 +128,14 @@ def add(a: LogValue, b: LogValue) -> LogValue:
         bound = ~(known_a & known_b) & ~keep_a & ~keep_b
         s = np.where(bound, np.nan, s)
         l = np.where(bound, np.logaddexp(a.l, b.l), l)
-    return _mk(s, l, _big(a, b))
+        x = a.x + b.x
+    return _mk(s, l, _big(a, b), x)
 
 
 def power(a: LogValue, p: float) -> LogValue:
     """``a**p`` for a constant exponent ``p``."""
     if p == 0:
-        return _mk(np.ones_like(a.s), np.zeros_like(a.l), a.big)
+        return _mk(np.ones_like(a.s), np.zeros_like(a.l), a.big, np.ones_like(a.s))
     integer = float(p).is_integer()
     with np.errstate(invalid="ignore"):
         l = p * a.l
@@ -122,13 +147,15 @@ def power(a: LogValue, p: float) -> LogValue:
     if p < 0:
         s = np.where(a.s == 0, np.nan, s)
         l = np.where((a.s == 0) | np.isnan(a.s), np.nan, l)  # no bound on 1/|x| either
-    return _mk(s, l, a.big)
+    with np.errstate(all="ignore"):
+        x = np.where(np.isnan(s), np.nan, np.power(a.x, p))
+    return _mk(s, l, a.big, x)
 
 
 def _value(a: LogValue) -> np.ndarray:
     """The argument as a float (+-inf beyond float64, NaN when unknown)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return a.s * np.exp(a.l)
+        return np.where(np.isnan(a.x), a.s * np.exp(a.l), a.x)
 
 
 def _direct(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +174,9 @@ def _bounded_fn(fn: Callable[[np.ndarray], np.ndarray], bound: float, small_log:
             tiny = a.l < _SMALL
             s, l = np.where(tiny, a.s, s), np.where(tiny, a.l + small_log, l)
         unknown = np.isnan(s)
-        return _mk(s, np.where(unknown, bound, l), np.maximum(a.big, a.l))
+        with np.errstate(all="ignore"):
+            y = fn(x)
+        return _mk(s, np.where(unknown, bound, l), np.maximum(a.big, a.l), y)
     return f
 
 
@@ -157,21 +186,22 @@ def _exp(a: LogValue) -> LogValue:
     # unknown argument with |x| <= e^L: |exp(x)| <= exp(e^L)
     with np.errstate(over="ignore"):
         l = np.where(np.isnan(x), np.exp(a.l), x)
-    return _mk(s, l, np.maximum(a.big, a.l))
+        y = np.exp(x)
+    return _mk(s, l, np.maximum(a.big, a.l), y)
 
 
 def _log(a: LogValue) -> LogValue:
     val = np.where(a.s > 0, a.l, np.where(a.s == 0, -np.inf, np.nan))
     s, l = _direct(val)
-    return _mk(s, l, a.big)
+    return _mk(s, l, a.big, val)
 
 
 def _abs(a: LogValue) -> LogValue:
-    return _mk(np.where(np.isnan(a.s), np.nan, np.abs(a.s)), a.l, a.big)
+    return _mk(np.where(np.isnan(a.s), np.nan, np.abs(a.s)), a.l, a.big, np.abs(a.x))
 
 
 def _sign(a: LogValue) -> LogValue:
-    return _mk(a.s, np.zeros_like(a.l), a.big)
+    return _mk(a.s, np.zeros_like(a.l), a.big, a.s)
 
 
 def _sqrt(a: LogValue) -> LogValue:
@@ -187,7 +217,8 @@ def _sinh(a: LogValue) -> LogValue:
         l = np.where(far, np.abs(x) - _LOG2, l)
         tiny = a.l < _SMALL
         s, l = np.where(tiny, a.s, s), np.where(tiny, a.l, l)
-    return _mk(s, l, np.maximum(a.big, a.l))
+        y = np.sinh(x)
+    return _mk(s, l, np.maximum(a.big, a.l), y)
 
 
 def _cosh(a: LogValue) -> LogValue:
@@ -195,18 +226,20 @@ def _cosh(a: LogValue) -> LogValue:
     with np.errstate(over="ignore", invalid="ignore"):
         l = x - _LOG2 + np.log1p(np.exp(-2 * x))
         bound = np.exp(a.l)  # cosh(x) <= e^|x| <= exp(e^L)
+        y = np.cosh(x)
     unknown = np.isnan(x)
     return _mk(np.where(unknown, np.nan, 1.0), np.where(unknown, bound, l),
-               np.maximum(a.big, a.l))
+               np.maximum(a.big, a.l), y)
 
 
 def _erfc(a: LogValue) -> LogValue:
     x = _value(a)
     with np.errstate(invalid="ignore"):
         l = _LOG2 + log_ndtr(-x * math.sqrt(2.0))
+        y = erfc(x)
     unknown = np.isnan(x)
     return _mk(np.where(unknown, np.nan, 1.0), np.where(unknown, _LOG2, l),
-               np.maximum(a.big, a.l))
+               np.maximum(a.big, a.l), y)
 
 
 def _sigmoid(a: LogValue) -> LogValue:
@@ -214,33 +247,36 @@ def _sigmoid(a: LogValue) -> LogValue:
     unknown = np.isnan(x)
     with np.errstate(invalid="ignore"):
         l = -np.logaddexp(0.0, -x)
+        y = expit(x)
     return _mk(np.where(unknown, np.nan, 1.0), np.where(unknown, 0.0, l),
-               np.maximum(a.big, a.l))
+               np.maximum(a.big, a.l), y)
 
 
 def _tan(a: LogValue) -> LogValue:
     x = _value(a)
     with np.errstate(invalid="ignore"):
-        s, l = _direct(np.tan(x))
+        y = np.tan(x)
+        s, l = _direct(y)
     tiny = a.l < _SMALL
-    return _mk(np.where(tiny, a.s, s), np.where(tiny, a.l, l), np.maximum(a.big, a.l))
+    return _mk(np.where(tiny, a.s, s), np.where(tiny, a.l, l), np.maximum(a.big, a.l), y)
 
 
 def _floor(a: LogValue) -> LogValue:
     x = _value(a)
-    s, l = _direct(np.floor(x))
+    y = np.floor(x)
+    s, l = _direct(y)
     inf = np.isinf(x)
-    return _mk(np.where(inf, np.sign(x), s), np.where(inf, a.l, l), a.big)
+    return _mk(np.where(inf, np.sign(x), s), np.where(inf, a.l, l), a.big, y)
 
 
 def _heaviside(a: LogValue) -> LogValue:
     s = np.where(np.isnan(a.s), np.nan, np.where(a.s < 0, 0.0, 1.0))
-    return _mk(s, np.zeros_like(a.l), a.big)
+    return _mk(s, np.zeros_like(a.l), a.big, s)
 
 
 def _relu(a: LogValue) -> LogValue:
     s = np.where(np.isnan(a.s), np.nan, np.where(a.s > 0, 1.0, 0.0))
-    return _mk(s, a.l, a.big)
+    return _mk(s, a.l, a.big, np.where(s > 0, a.x, np.where(s == 0, 0.0, np.nan)))
 
 
 def compare(a: LogValue, b: LogValue, op: str) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +302,8 @@ def _extreme(args: Sequence[LogValue], op: str) -> LogValue:
         take_b, unknown = compare(b, out, op)
         s = np.where(unknown, np.nan, np.where(take_b, b.s, out.s))
         l = np.where(unknown, np.maximum(b.l, out.l), np.where(take_b, b.l, out.l))
-        out = _mk(s, l, _big(out, b))
+        x = np.where(unknown, np.nan, np.where(take_b, b.x, out.x))
+        out = _mk(s, l, _big(out, b), x)
     return out
 
 
@@ -282,7 +319,8 @@ def where(cond: tuple[np.ndarray, np.ndarray], a: LogValue, b: LogValue) -> LogV
     res, unknown = cond
     s = np.where(unknown, np.nan, np.where(res, a.s, b.s))
     l = np.where(unknown, np.maximum(a.l, b.l), np.where(res, a.l, b.l))
-    return _mk(s, l, _big(a, b))
+    x = np.where(unknown, np.nan, np.where(res, a.x, b.x))
+    return _mk(s, l, _big(a, b), x)
 
 
 #: log-form twin of every whitelisted function (see :data:`sgverify.audit.FUNCTIONS`)
