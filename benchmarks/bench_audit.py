@@ -89,7 +89,7 @@ def main() -> None:
                 order = [current, base] if (k + rep) % 2 == 0 else [base, current]
                 for v in order:
                     if v is not None:
-                        wall, cpu, verdict = v.time(text, params)
+                        _wall, cpu, verdict = v.time(text, params)
                         best[v.label].append(cpu)
                         if v is current:
                             cur_verdict = verdict

@@ -89,7 +89,7 @@ def test_matches_a_frozen_scipy_distribution():
 def test_assert_claim():
     res = testing.assert_claim("single-neuron.expected-output")
     assert res.status == "confirmed"
-    with pytest.raises(ValueError, match="claim_id: unknown claim id 'no.such'"):
+    with pytest.raises(ValueError, match=r"claim_id: unknown claim id 'no\.such'"):
         testing.assert_claim("no.such")
 
 

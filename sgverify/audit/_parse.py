@@ -24,66 +24,17 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from scipy.special import erf as np_erf
-from scipy.special import erfc as np_erfc
-from scipy.special import expit
 
 from .. import symbols as S
 from . import _logspace as L
+from ._grammar import CONSTANTS, FUNCTIONS, LIMITS, depth, describe
 from ._text import non_ascii
 
 __all__ = ["FUNCTIONS", "LIMITS", "Denominator", "Formula", "parse"]
 
-#: resource limits of a formula
-LIMITS = {
-    "max_chars": 500,  # longer formulas are refused before tokenising
-    "max_nodes": 200,  # syntax-tree nodes
-    "max_depth": 40,  # nesting depth of the syntax tree
-    "max_number": 1e12,  # magnitude of any literal, parameter or v-free sub-expression
-    "max_exponent": 64,  # magnitude of an exponent
-    "max_degree": 256,  # polynomial degree reachable by nested powers
-}
-
 _Num = Callable[[np.ndarray], np.ndarray]
 _Log = Callable[[np.ndarray], L.LogValue]
 
-
-def _heaviside_sym(x: sp.Expr) -> sp.Expr:
-    return sp.Piecewise((0, x < 0), (1, True))
-
-
-def _sigmoid_sym(x: sp.Expr) -> sp.Expr:
-    return 1 / (1 + sp.exp(-x))
-
-
-#: whitelisted functions: name -> (arity or None for 2+, SymPy builder, NumPy builder)
-FUNCTIONS: dict[str, tuple[int | None, Callable[..., sp.Expr], Callable[..., np.ndarray]]] = {
-    "abs": (1, sp.Abs, np.abs),
-    "sign": (1, sp.sign, np.sign),
-    "exp": (1, sp.exp, np.exp),
-    "log": (1, sp.log, np.log),
-    "sqrt": (1, sp.sqrt, np.sqrt),
-    "sin": (1, sp.sin, np.sin),
-    "cos": (1, sp.cos, np.cos),
-    "tan": (1, sp.tan, np.tan),
-    "sinh": (1, sp.sinh, np.sinh),
-    "cosh": (1, sp.cosh, np.cosh),
-    "tanh": (1, sp.tanh, np.tanh),
-    "atan": (1, sp.atan, np.arctan),
-    "arctan": (1, sp.atan, np.arctan),
-    "erf": (1, sp.erf, np_erf),
-    "erfc": (1, sp.erfc, np_erfc),
-    "floor": (1, sp.floor, np.floor),
-    "sigmoid": (1, _sigmoid_sym, expit),
-    # H(0) = 1, the convention of most libraries' backward masks; a single point does not
-    # change any integral
-    "heaviside": (1, _heaviside_sym, lambda x: np.where(x < 0, 0.0, 1.0)),
-    "relu": (1, lambda x: sp.Max(x, 0), lambda x: np.maximum(x, 0.0)),
-    "min": (None, sp.Min, lambda *a: np.minimum.reduce(np.broadcast_arrays(*a))),
-    "max": (None, sp.Max, lambda *a: np.maximum.reduce(np.broadcast_arrays(*a))),
-    "where": (3, None, None),  # where(condition, a, b), handled by the walker
-}
-_CONSTANTS = {"pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
 _BINOPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
@@ -181,7 +132,7 @@ class _Builder:
         self.denominators: list[Denominator] = []
 
     def _segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or _describe(node)
+        return ast.get_source_segment(self.text, node) or describe(node)
 
     def _denominator(self, kind: str, node: ast.AST, d: _Node, order: float,
                      sym: sp.Expr | None = None, num: _Num | None = None) -> None:
@@ -193,7 +144,7 @@ class _Builder:
     def build(self, node: ast.AST) -> _Node:
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
-            raise _fail(f"{_describe(node)} is not allowed")
+            raise _fail(f"{describe(node)} is not allowed")
         return method(node)
 
     # --- leaves ------------------------------------------------------------------------
@@ -218,8 +169,8 @@ class _Builder:
             val = self.params[name]
             return _Node(_exact(val), lambda v, c=val: np.full_like(v, c), val, 0,
                          _const_log(val))
-        if name in _CONSTANTS:
-            sym, val = _CONSTANTS[name]
+        if name in CONSTANTS:
+            sym, val = CONSTANTS[name]
             return _Node(sym, lambda v, c=val: np.full_like(v, c), val, 0, _const_log(val))
         if name in FUNCTIONS:
             raise _fail(f"{name!r} is a function: call it, e.g. {name}(v)")
@@ -309,7 +260,7 @@ class _Builder:
     def _Call(self, node: ast.Call) -> _Node:
         if not isinstance(node.func, ast.Name):
             raise _fail("only whitelisted functions may be called by name, not "
-                        f"{_describe(node.func)}")
+                        f"{describe(node.func)}")
         name = node.func.id
         if name not in FUNCTIONS:
             allowed = ", ".join(sorted(FUNCTIONS))
@@ -400,30 +351,7 @@ class _Builder:
                         np.logical_or.reduce([r[1] for r in res]))
 
             return sp.And(*syms), lambda v: np.logical_and.reduce([f(v) for f in nums]), log
-        raise _fail(f"where() needs a comparison as its condition, not {_describe(node)}")
-
-
-def _describe(node: ast.AST) -> str:
-    kinds = {
-        ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.Subscript: "subscript",
-        ast.ListComp: "comprehension", ast.GeneratorExp: "comprehension",
-        ast.SetComp: "comprehension", ast.DictComp: "comprehension", ast.Tuple: "a tuple",
-        ast.List: "a list", ast.Dict: "a dict", ast.Set: "a set", ast.Starred: "starred",
-        ast.NamedExpr: "assignment (:=)", ast.IfExp: "if-expression (use where())",
-        ast.JoinedStr: "f-string", ast.Await: "await", ast.Yield: "yield",
-        ast.Compare: "a comparison outside where()", ast.BoolOp: "and/or outside where()",
-    }
-    return kinds.get(type(node), type(node).__name__)
-
-
-def _depth(node: ast.AST) -> int:
-    # iterative, so that a deep tree cannot exhaust the Python stack here
-    best, stack = 0, [(node, 1)]
-    while stack:
-        n, d = stack.pop()
-        best = max(best, d)
-        stack.extend((c, d + 1) for c in ast.iter_child_nodes(n))
-    return best
+        raise _fail(f"where() needs a comparison as its condition, not {describe(node)}")
 
 
 def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
@@ -469,7 +397,7 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
             raise ValueError(f"params: {bad}")
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             raise ValueError(f"params: invalid parameter name {name!r}")
-        if name == "v" or name in FUNCTIONS or name in _CONSTANTS:
+        if name == "v" or name in FUNCTIONS or name in CONSTANTS:
             raise ValueError(f"params: {name!r} is reserved and cannot be a parameter")
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ValueError(f"params: {name} must be a real number, got {value!r}")
@@ -487,7 +415,7 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > LIMITS["max_nodes"]:
         raise _fail(f"{nodes} syntax nodes is too many (limit {LIMITS['max_nodes']})")
-    if _depth(tree) > LIMITS["max_depth"]:
+    if depth(tree) > LIMITS["max_depth"]:
         raise _fail(f"nested deeper than {LIMITS['max_depth']} levels")
     builder = _Builder(clean, formula.strip())
     node = builder.build(tree.body)

@@ -1,0 +1,116 @@
+"""The area of a surrogate: quadrature between its breakpoints with an error estimate, and
+SymPy's exact area (reported, never used for the verdict). Mixed into
+:class:`sgverify.audit._core._Audit` as :class:`_Area`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .. import reference
+from ._numerics import symbolic
+
+__all__ = ["AREA_ERROR_TOL"]
+
+#: largest relative error estimate of the quadrature for its value to be reported as the
+#: area: 10x below AREA_TOL, so that an area reported as 1 within AREA_TOL is one
+AREA_ERROR_TOL = 1e-10
+
+
+class _Area:
+    """The steps that integrate the surrogate."""
+
+    # --- area ------------------------------------------------------------------------------
+    def _gmp(self) -> Callable[[Any], Any]:
+        sub, g = self.sub, self.g
+        if sub.mp is None:
+            return lambda t: mpmath.mpf(float(g(np.array([float(t)]))[0]))
+        # mpmath (exact arithmetic for cancelling forms) near the bump, where its arguments
+        # are moderate; float64 (overflow-safe) far out, where its relative accuracy is
+        # ample and mpmath could be slow (exp(-exp(v)) at v = 1e6)
+        centre = self.bump
+        core = 1e3 * max(self.scale, abs(centre))
+        ok = sub.mp_ok(self.fine)
+        lo, hi = centre - core, centre + core
+        if not ok.all():
+            bad = self.fine[~ok]
+            lo = max(lo, float(bad[bad < centre].max(initial=-math.inf)))
+            hi = min(hi, float(bad[bad > centre].min(initial=math.inf)))
+        mp = sub.mp
+
+        def gmp(t: Any) -> Any:
+            if lo < float(t) < hi:
+                return mp(t)
+            return mpmath.mpf(float(g(np.array([float(t)]))[0]))
+        return gmp
+
+    def integrate(self) -> None:
+        self.gmp = self._gmp()
+        s, pk = self.scale, self.peak_at
+        splits = [0.0, pk, *[pk + sg * k * s for sg in (-1, 1) for k in (1, 8, 64)]]
+        for fc, fs in self._active(self.uncovered)[:16]:
+            splits += [fc, *[fc + sg * k * fs for sg in (-1, 1) for k in (1, 8, 64)]]
+        with mpmath.workdps(50):
+            self.breaks = sorted({*self.located, *(mpmath.mpf(x) for x in splits)})
+        self.area = self.area_err = None
+        self.area_raw: tuple[float, float] | None = None
+        if not self.integrable:
+            return
+        val, err = self._quad([-math.inf, *self.breaks, math.inf])
+        self.area_raw = (val, err)
+        self.checks["quadrature"] = {"value": val, "error_estimate": err,
+                                     "segments": len(self.breaks) + 1}
+        # relative to the area, or for a sign-changing SD whose area cancels, to the size
+        # of its bump
+        size = max(abs(val), abs(self.peak) * min(self.scale, self.width or self.scale))
+        if math.isfinite(val) and err <= AREA_ERROR_TOL * size:
+            self.area, self.area_err = val, err
+
+    def _active(self, feats: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """Features where the surrogate is not negligible (they get quadrature splits)."""
+        out = []
+        for fc, fs in feats:
+            y = np.abs(self.g(fc + fs * np.linspace(-8, 8, 17)))
+            if np.nanmax(y, initial=0.0) > 1e-15 * abs(self.peak):
+                out.append((fc, fs))
+        return out
+
+    def _quad(self, pts: list[Any]) -> tuple[float, float]:
+        if self.sub.mp is not None:
+            return reference.quad(self.gmp, pts, dps=20, error=True)
+        return _scipy_quad(self.g, pts, self.peak * max(self.width or self.scale, self.scale))
+
+    def exact_area(self) -> None:
+        self.area_sym = self.cdf_sym = None
+        expr = self.sub.expr
+        if not self.want_symbolic or expr is None or self.integrable is False:
+            return
+        self.area_sym, self.cdf_sym, note = symbolic(expr, self.sym_seconds)
+        self.checks["symbolic"] = note
+        if self.area_sym is not None and self.area is not None:
+            exact = float(sp.N(sp.sympify(self.area_sym), 30))
+            self.checks["area_symbolic_vs_quadrature"] = (
+                abs(exact - self.area) / max(abs(exact), 1e-300))
+
+
+def _scipy_quad(g: Callable[[np.ndarray], np.ndarray], pts: list[Any], size: float
+                ) -> tuple[float, float]:
+    """Vectorised tanh-sinh over every segment at once (SciPy), for float64 integrands."""
+    from scipy.integrate import tanhsinh
+
+    p = np.array([float(x) for x in pts])
+    a, b = p[:-1], p[1:]
+    keep = b > a
+    # the absolute tolerance: rounding of the integrand, 1e-16 of its peak over its width
+    res = tanhsinh(g, a[keep], b[keep], rtol=1e-14, atol=1e-17 * max(size, 1e-300),
+                   maxlevel=10)
+    val = float(np.sum(res.integral))
+    err = float(np.sum(res.error))
+    if np.any(res.status < 0):  # a segment stopped short of its tolerance: not converged
+        err = max(err, abs(val), math.inf if not math.isfinite(val) else 0.0)
+    return val, err
