@@ -13,7 +13,10 @@ Question -> call
 * An unbiased gradient estimate? ``stochad.triple_gradient_estimate(net, x, rng, samples)``
 * The SG field of the Fig. 4-5 network and its loop integrals?
   ``toynet.sg_field``, ``paths.loop_integral``
-* The escape noise my surrogate implies? ``audit.audit("1/(beta*abs(v)+1)**2", {"beta": 10})``
+* The escape noise my surrogate implies? ``audit.audit("1/(beta*abs(v)+1)**2", {"beta": 10})``,
+  ``audit.audit(my_numpy_fn)``, ``audit.from_torch(spike_fn)``
+* Is my surrogate a density, in my own pytest suite?
+  ``testing.assert_surrogate_is_density(fn)``, ``@pytest.mark.sgverify_claim("id")``
 * LIF dynamics and SNN training? ``lif.LIF``, ``snn.train``
 * A Monte Carlo mean against its exact value (exact variance, z-bound, minimum detectable bias)?
   ``statistics.mean_check(mean, exact, exact_var, n)``
@@ -46,7 +49,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 _MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
             "reference", "report", "session", "snn", "statistics", "stochad", "strategies",
-            "symbols", "toynet")
+            "symbols", "testing", "toynet")
 
 __all__ = ["__version__", *_MODULES]
 
