@@ -94,3 +94,106 @@ def test_kink_hints_are_breakpoints():
     r = A.audit(SHAPES["leaky-tent"][1], kinks=[-10 / 13, 10 / 13])
     assert r.area == pytest.approx(SHAPES["leaky-tent"][2], rel=1e-12)
     assert all(any(abs(b - k) < 1e-15 for b in r.breakpoints) for k in (-10 / 13, 10 / 13))
+
+
+def _torch_spike(name):
+    torch = pytest.importorskip("torch")
+    sd = {"boxcar": lambda x: (x.abs() < 0.5).to(x.dtype),
+          "triangle": lambda x: torch.clamp(1 - x.abs(), min=0),
+          "leaky-tent": lambda x: torch.clamp(torch.minimum(1 - 0.9 * x.abs(),
+                                                             0.25 * (2 - x.abs())), min=0),
+          "superspike": lambda x: 1 / (10 * x.abs() + 1) ** 2}[name]
+
+    class Spike(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return (x > 0).to(x.dtype)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * sd(x)
+
+    return Spike
+
+
+@pytest.mark.parametrize("name", ["boxcar", "triangle", "leaky-tent", "superspike"])
+def test_torch_spike_functions_audit_like_formulas(name):
+    # where torch is installed: the library's own autograd, through audit() itself
+    spike = _torch_spike(name)
+    _, _, area, verdict, family, kinks = SHAPES[name]
+    r = A.audit(spike)
+    assert r.verdict == verdict and r.family == family
+    assert abs(r.area - area) <= 1e-9 * area and r.area_error <= 1e-9 * area
+    assert r.label["framework"] == "torch" and r.label["dtype"] == "float64"
+    for k in kinks:
+        assert min(abs(b - k) for b in r.breakpoints) <= 1e-9
+
+
+def _jax_spike(name):
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    sd = {"boxcar": lambda x: jnp.where(jnp.abs(x) < 0.5, 1.0, 0.0),
+          "triangle": lambda x: jnp.maximum(1 - jnp.abs(x), 0.0)}[name]
+
+    @jax.custom_vjp
+    def spike(x):
+        return jnp.where(x > 0, 1.0, 0.0)
+
+    def fwd(x):
+        return spike(x), x
+
+    def bwd(x, g):
+        return (g * sd(x),)
+
+    spike.defvjp(fwd, bwd)
+    return spike
+
+
+@pytest.mark.parametrize("name", ["boxcar", "triangle"])
+def test_jax_spike_functions_audit_like_formulas(name):
+    spike = _jax_spike(name)
+    _, _, area, verdict, family, kinks = SHAPES[name]
+    r = A.audit(spike)
+    assert r.verdict == verdict and r.family == family
+    assert abs(r.area - area) <= 1e-9 * area and r.area_error <= 1e-9 * area
+    assert r.label["framework"] == "jax"
+    for k in kinks:
+        assert min(abs(b - k) for b in r.breakpoints) <= 1e-9
+
+
+@pytest.mark.skipif(not hasattr(__import__("sgverify").escape, "register"),
+                    reason="escape.register (issue 13 §3) not available")
+def test_a_registered_family_is_matched():
+    # the audit iterates the public registry of sgverify.escape, not a fixed list
+    import sympy as sp
+
+    from sgverify import escape
+
+    class Gumbel(escape.EscapeNoise):
+        name = "test-gumbel"
+        parameters = (escape.Parameter("beta", None, role="steepness"),)
+
+        def numpy_cdf(self, v, beta):
+            return np.exp(-np.exp(-beta * v))
+
+        def numpy_pdf(self, v, beta):
+            z = beta * v
+            return beta * np.exp(-z - np.exp(-z))
+
+        def sympy_cdf(self, v, beta):
+            return sp.exp(-sp.exp(-beta * v))
+
+        def sympy_pdf(self, v, beta):
+            return beta * sp.exp(-beta * v - sp.exp(-beta * v))
+
+    escape.register(Gumbel)
+    try:
+        r = A.audit("2*exp(-2*v)*exp(-exp(-2*v))", symbolic=False)
+        assert r.verdict == "density" and r.family == "test-gumbel"
+        assert r.family_params == pytest.approx({"beta": 2.0}, rel=1e-9)
+        r = A.audit(lambda v: 3 * np.exp(-2 * v - np.exp(-2 * v)))
+        assert r.verdict == "rescaled density" and r.family == "test-gumbel"
+    finally:
+        escape.unregister(Gumbel)

@@ -178,7 +178,8 @@ def describe_callable(fn: Any) -> str:
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
     mod = getattr(fn, "__module__", None)
     if name is None:
-        return type(fn).__name__ + " instance"
+        own = getattr(fn, "name", None)  # e.g. an autograd adapter names its spike function
+        return own if isinstance(own, str) and own else type(fn).__name__ + " instance"
     return f"{mod}.{name}" if mod and mod not in ("__main__", "builtins") else name
 
 
@@ -251,7 +252,7 @@ def _as_scalar(x: Any) -> float:
 
 def _as_array(raw: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
     try:
-        out = np.asarray(raw, dtype=np.float64)
+        out = np.array(raw, dtype=np.float64)  # a copy: the caller's array may be read-only
     except (TypeError, ValueError):
         raise ValueError(f"surrogate: the callable {name} returned {type(raw).__name__}, not "
                          "an array of real numbers") from None
