@@ -62,7 +62,7 @@ def _check_rescaled(r, area: float) -> None:
     assert abs(r.area - area) <= 1e-9 * area, (r.area, area)
 
 
-FUZZ = settings(max_examples=8, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=10, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 FUZZ_THOROUGH = settings(FUZZ, max_examples=150)
 
@@ -107,35 +107,7 @@ def _tail_case(q: float, s: float) -> None:
         _check_rescaled(r, 2 * s / (q - 1))
 
 
-@FUZZ
-@given(bumps())
-def test_bumps_get_their_known_area(case):
-    _bump_case(case)
-
-
-@FUZZ
-@given(bumps(), st.floats(0.05, 3), st.floats(-5, -1), st.floats(-0.45, 0.45))
-def test_narrow_dips_are_never_called_nonnegative(case, depth, width_exp, offset):
-    _dip_case(case, depth, width_exp, offset)
-
-
-@FUZZ
-@given(bumps(), st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]), st.floats(-0.45, 0.45))
-def test_poles_are_never_integrated(case, k, offset):
-    _pole_case(case, k, offset)
-
-
-@FUZZ
-@given(st.sampled_from([0.5, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 2.0, 3.0]),
-       st.floats(1e-3, 1e3))
-def test_tails_at_the_integrability_border(q, s):
-    _tail_case(q, s)
-
-
-@pytest.mark.slow
-@FUZZ_THOROUGH
-@given(st.data())
-def test_fuzz_thorough(data):
+def _any_case(data) -> None:
     kind = data.draw(st.sampled_from(["bump", "dip", "pole", "tail"]))
     if kind == "bump":
         _bump_case(data.draw(bumps()))
@@ -146,8 +118,21 @@ def test_fuzz_thorough(data):
         _pole_case(data.draw(bumps()), data.draw(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0])),
                    data.draw(st.floats(-0.45, 0.45)))
     else:
-        _tail_case(data.draw(st.sampled_from([0.5, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 2.0])),
+        _tail_case(data.draw(st.sampled_from([0.5, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 2.0, 3.0])),
                    data.draw(st.floats(1e-3, 1e3)))
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_no_verdict_is_wrong(data):
+    _any_case(data)
+
+
+@pytest.mark.slow
+@FUZZ_THOROUGH
+@given(st.data())
+def test_fuzz_thorough(data):
+    _any_case(data)
 
 
 def test_known_answers_are_mostly_conclusive():

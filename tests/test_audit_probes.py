@@ -116,8 +116,7 @@ def test_products_overflow_safely_also_in_the_cdf():
 
 
 @pytest.mark.parametrize("text", [
-    "(1 + sin(10000*v))*exp(-v**2)",
-    "sin(exp(v))*exp(-v**2)",
+    "sin(exp(v))*exp(-v**2)",  # highly oscillatory far out
     "exp(-exp(v/1000))*exp(-exp(-v/1000))",
 ])
 def test_same_verdict_whatever_the_load(text):
