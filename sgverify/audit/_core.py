@@ -219,9 +219,24 @@ class _Audit(_Where, _Area):
         self.peak, self.peak_at, self.width = peak, peak_at, width
         self.symmetric, self.asym, self.bump = symmetric, asym, centre
 
+    def _bump_width(self) -> float:
+        """The width of the bump with its integrable singular factors |v - c|^-p divided
+        out: an unbounded peak's half-maximum span says nothing of where the tails begin."""
+        sing = [s for s in self.singular if s["kind"] == "integrable" and s["exponent"]]
+        if not sing:
+            return self.scale
+        x = self.x0
+        with np.errstate(all="ignore"):
+            h = np.abs(self.g(x))
+            for s in sing:
+                h = h * np.abs(x - s["at"]) ** s["exponent"]
+        h = np.where(np.isfinite(h), h, 0.0)
+        big = x[h >= h.max() / 2] if h.max() > 0 else x[:0]
+        return max(self.scale, float(big.max() - big.min()) if big.size else 0.0)
+
     def integrability(self) -> None:
         self.tails, self.integrable, self.reason_tail = tails(
-            self.g, max(self.scale, abs(self.bump)))
+            self.g, max(self._bump_width(), abs(self.bump)))
         self.checks["tails"] = self.tails
         if self.integrable is not False:
             undecided = [s for s in self.singular if s["kind"] == "undecided"]

@@ -311,15 +311,21 @@ def sample_breaks(
     Returns the sorted breakpoints (at most ``cap`` of each kind, the largest first) and
     counts of what was found, for the evidence.
     """
-    def g1(t: float) -> float:
-        return float(g(np.array([t]))[0])
-
     scale_x = np.maximum(np.abs(x), 1e-300)
     near_known = np.zeros(x.size, dtype=bool)
     for k in known:
         near_known |= np.abs(x - k) <= 1e-9 * np.maximum(scale_x, abs(k))
     found: list[float] = []
     counts = {"support edges": 0, "jumps": 0, "kinks": 0, "smooth candidates dropped": 0}
+
+    with np.errstate(all="ignore"):  # huge values divided by tiny steps: inf, never a warning
+        return _sample_breaks(g, x, y, peak, known, cap, near_known, found, counts)
+
+
+def _sample_breaks(g, x, y, peak, known, cap, near_known, found, counts):
+    """:func:`sample_breaks` inside its floating-point error state."""
+    def g1(t: float) -> float:
+        return float(g(np.array([t]))[0])
 
     # support edges: exactly zero on one side (not where the function merely underflows)
     z = y == 0
@@ -335,7 +341,7 @@ def sample_breaks(
     # jumps: a difference far larger than the neighbouring slopes explain
     nb = np.maximum(np.abs(np.r_[slope[1:], 0.0]), np.abs(np.r_[0.0, slope[:-1]])) * h
     jump = (np.abs(d) > 16 * nb) & (np.abs(d) > 1e-9 * peak)
-    order = np.argsort(-np.abs(d) * jump, kind="stable")[: int(jump.sum())][:cap]
+    order = np.argsort(np.where(jump, -np.abs(d), np.inf), kind="stable")[: int(jump.sum())][:cap]
     for i in sorted(order):
         if near_known[i] or near_known[i + 1] or any(x[i] <= f <= x[i + 1] for f in found):
             continue
@@ -354,7 +360,7 @@ def sample_breaks(
     visible = np.abs(np.r_[0, slope[1:] - slope[:-1], 0]) * hmin > 1e-12 * peak
     kink = (size > 8 * around) & visible
     kink[[0, -1]] = False
-    order = np.argsort(-size * kink, kind="stable")[: int(kink.sum())][:cap]
+    order = np.argsort(np.where(kink, -size, np.inf), kind="stable")[: int(kink.sum())][:cap]
     floor = 1e-15 * peak
     for i in sorted(order):
         if near_known[i] or any(abs(f - x[i]) <= 2 * max(h[i - 1], h[i]) for f in found):

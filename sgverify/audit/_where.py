@@ -25,6 +25,7 @@ _LOCAL_FINE = np.linspace(-40, 40, 1601)
 
 
 def unique_sorted(*parts: Any) -> np.ndarray:
+    """The finite values of all ``parts``, sorted, each once."""
     x = np.unique(np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in parts]))
     return x[np.isfinite(x)]
 
