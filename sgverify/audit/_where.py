@@ -97,8 +97,10 @@ class _Where:
                      if abs(fc - c) > 60 * s or fs < 10 * spacing]
         self.uncovered = uncovered
         local = [fc + fs * _LOCAL_FINE for fc, fs in uncovered[:48]]
-        self.fine = unique_sorted(c + np.linspace(-60 * s, 60 * s, 24001), self.coarse,
-                                   np.linspace(-60 * s, 60 * s, 4001), self.kinks, *local)
+        # the main bump's grid (also the NumPy-vs-SymPy twin check's sample), then the rest
+        self.base_fine = unique_sorted(c + np.linspace(-60 * s, 60 * s, 24001), self.coarse,
+                                       np.linspace(-60 * s, 60 * s, 4001), self.kinks)
+        self.fine = unique_sorted(self.base_fine, *local)
         self.gf = self.g(self.fine)
         support = self.sub.hint_support
         if support is not None:
