@@ -101,13 +101,14 @@ def main() -> None:
             base.close()
     print(f"{'formula':45s} {'cpu s':>8s} {'base s':>8s} {'ratio':>7s}  verdict")
     for name, c, b, verdict in rows:
-        print(f"{name:45s} {c:8.3f} {b:8.3f} {c / b:7.2f}  {verdict}")
+        print(f"{name:45s} {c:8.3f} {b:8.3f} {c / max(b, 1e-3):7.2f}  {verdict}")
     cur = [r[1] for r in rows]
     print(f"\n{len(rows)} formulas, best-of-{args.repeat} CPU seconds per audit: current median "
           f"{statistics.median(cur):.3f} s, max {max(cur):.3f} s")
     if base is not None:
         bas = [r[2] for r in rows]
-        ratios = [r[1] / r[2] for r in rows]
+        # per-formula ratios of audits above the clock's useful resolution (1 ms of CPU)
+        ratios = [r[1] / r[2] for r in rows if r[2] >= 1e-3]
         print(f"baseline median {statistics.median(bas):.3f} s, max {max(bas):.3f} s; ratio "
               f"current/baseline: median of per-formula ratios {statistics.median(ratios):.2f}, "
               f"ratio of medians {statistics.median(cur) / statistics.median(bas):.2f}, "

@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import reference
 from .. import symbols as S
-from ._numerics import _kinks
+from ._features import kinks as _kinks
 from ._parse import parse
 
 __all__ = ["Conformance", "compare", "conformance_grid"]
