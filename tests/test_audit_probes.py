@@ -313,3 +313,14 @@ def test_callable_params_and_hints():
         A.audit(lambda v: np.exp(-v**2), support=(-1.0, 1.0))
     with pytest.raises(TypeError, match="surrogate must be a formula string or a callable"):
         A.audit(3.0)
+
+
+def test_wrong_types_name_the_argument():
+    with pytest.raises(TypeError, match=r"^params must be a mapping"):
+        A.audit("v", [1, 2])
+    with pytest.raises(TypeError, match=r"^params must be a mapping"):
+        A.audit(lambda v: v, [1])
+    with pytest.raises(TypeError, match=r"^kinks must be a sequence of real numbers"):
+        A.audit(lambda v: v, kinks=["a"])
+    with pytest.raises(ValueError, match=r"^timeout must be a finite number"):
+        A.audit(lambda v: v, timeout=-1)

@@ -391,6 +391,9 @@ def parse(formula: str, params: Mapping[str, float] | None = None) -> Formula:
     bad = non_ascii(formula, "the formula")
     if bad:
         raise _fail(bad)
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"params must be a mapping of names to numbers, got "
+                        f"{type(params).__name__}")
     clean: dict[str, float] = {}
     for name, value in (params or {}).items():
         if isinstance(name, str) and (bad := non_ascii(name, f"parameter name {name!r}")):
