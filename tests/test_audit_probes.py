@@ -324,3 +324,41 @@ def test_wrong_types_name_the_argument():
         A.audit(lambda v: v, kinks=["a"])
     with pytest.raises(ValueError, match=r"^timeout must be a finite number"):
         A.audit(lambda v: v, timeout=-1)
+
+
+def test_thread_limits_never_cancel_an_async_exception(monkeypatch):
+    # PyThreadState_SetAsyncExc(id, NULL) leaves CPython's "async exception pending" flag set
+    # for good: every later bytecode then takes the slow path (a later Hypothesis shrink in the
+    # same process ran for tens of minutes). A watchdog limit posts only a real exception and
+    # lets a late one land inside its own cleanup.
+    import ctypes
+
+    from sgverify.audit._guard import Limit
+
+    real = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    posted: list[object] = []
+
+    def spy(ident, exc):
+        posted.append(exc)
+        return real(ident, exc)
+
+    monkeypatch.setattr(ctypes.pythonapi, "PyThreadState_SetAsyncExc", spy)
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        with Limit(5.0, "wall"):
+            pass  # exits before the deadline: nothing posted, nothing cancelled
+        lim = Limit(0.05, "wall")
+        try:
+            with lim:
+                while True:
+                    sum(range(100))
+        except lim.Expired:
+            out["expired"] = True
+        out["after"] = sum(range(1000))  # the thread runs on normally
+
+    th = threading.Thread(target=run)
+    th.start()
+    th.join(timeout=30)
+    assert not th.is_alive() and out == {"expired": True, "after": 499500}
+    assert len(posted) == 1 and posted[0] is not None

@@ -124,9 +124,6 @@ def test_family_claims_find_a_numpy_bug_in_a_registered_family(registered):
     assert found and found[0]["point"][0].startswith("SloppySecant(")
 
 
-@pytest.mark.xfail(strict=True, reason="the audit's family matching iterates its own table "
-                   "of built-ins; it needs audit-core to iterate escape.families() and "
-                   "EscapeNoise.from_peak (issue 13 §3)")
 def test_audit_matches_a_registered_family(registered):
     from sgverify import audit
 

@@ -87,6 +87,10 @@ def _handler(clock: str) -> Any:
     return handle
 
 
+def _bytecode() -> None:
+    """A call: a point where a pending asynchronous exception is raised."""
+
+
 def _thread_cpu_clock(ident: int) -> Any:
     try:
         cid = time.pthread_getcpuclockid(ident)
@@ -114,6 +118,7 @@ class Limit:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._armed = False
+        self._posted = False
         self._active = False
 
     # --- main thread: interval timers ---------------------------------------------------
@@ -156,6 +161,7 @@ class Limit:
                     with self._lock:
                         if self._armed:
                             # stays pending until the thread next runs Python bytecode
+                            self._posted = True
                             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                                 ctypes.c_ulong(target), ctypes.py_object(self.Expired))
                     return
@@ -167,11 +173,19 @@ class Limit:
         self._active = False
         with self._lock:
             self._armed = False
-            # cancel an exception posted but not yet raised
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()),
-                                                       None)
         self._stop.set()
         self._watcher.join()
+        if self._posted:
+            # An exception posted but not yet raised is let land here, never cancelled:
+            # PyThreadState_SetAsyncExc(id, NULL) leaves the interpreter's "async exception
+            # pending" flag set for good (CPython <= 3.11), which sends every later bytecode
+            # through the slow path (Hypothesis' shrinking then ran for tens of minutes).
+            self._posted = False
+            try:
+                for _ in range(10_000):
+                    _bytecode()
+            except self.Expired:
+                pass
 
     def __enter__(self) -> Limit:
         self._main = (threading.current_thread() is threading.main_thread()
