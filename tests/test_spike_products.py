@@ -63,6 +63,21 @@ def test_non_spike_factors_and_narrow_products_are_dense():
     assert np.array_equal(_products.spikes_times(narrow, w[:8]), narrow @ w[:8].T)
 
 
+@pytest.mark.parametrize("shape, n", [((100, 1, 100, 128), 15), ((50, 1, 40, 48), 5),
+                                      ((50, 2, 65, 128), 15), ((30, 3, 7, 200), 1)])
+@pytest.mark.parametrize("spiking", [True, False])
+def test_narrow_stacked_products_run_transposed_with_the_same_values(shape, n, spiking):
+    """The readout's product (a stack with a narrow dense side) goes through BLAS with the
+    narrow side as rows: the very values of the stacked ``s @ w.T``, for spike rasters and
+    real-valued factors (thorough and dev randman sizes among the shapes)."""
+    rng = np.random.default_rng(shape[2] + n)
+    s = _raster(rng, shape, 0.06) if spiking else rng.random(shape)
+    w = rng.normal(0, 2.0, (n, shape[-1]))
+    got = _products.spikes_times(s, w)
+    assert got.shape == (*shape[:-1], n) and got.flags.c_contiguous
+    assert np.array_equal(got, s @ w.T)
+
+
 def test_network_gradients_agree_with_dense_products(monkeypatch):
     """A paper-size layer (200 wide): the same spikes and losses; gradients to rounding."""
     rng = np.random.default_rng(3)
