@@ -115,19 +115,22 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def compare(repeats: int) -> None:
+def compare(repeats: int, before: Path | None = None) -> None:
     torch_python = peer_python("snntorch")
     reuse_freed_memory()  # as train_randman / train_matching do
     print(f"## One training update, medians of {repeats} interleaved rounds "
           f"(numba: {_jit.enabled()})\n")
+    extra = " before [s] | before / fast |" if before else ""
     print("| size | sgverify fast [s] | sgverify numpy [s] | snnTorch [s] | "
-          "snnTorch / fast | snnTorch / numpy |")
-    print("|---|---|---|---|---|---|")
+          "snnTorch / fast | snnTorch / numpy |" + extra)
+    print("|---|---|---|---|---|---|" + ("---|---|" if before else ""))
     for name, spec in SIZES.items():
         peer = Peer(torch_python, Path(__file__).parent / "peers" / "snntorch_update.py",
                     spec) if torch_python else None
+        old = Peer(sys.executable, Path(__file__).parent / "peers" / "sgverify_update.py",
+                   spec, env={"PYTHONPATH": str(before)}) if before else None
         fast, slow = Update(spec), Update(spec)
-        times: dict[str, list[float]] = {"fast": [], "numpy": [], "snntorch": []}
+        times: dict[str, list[float]] = {"fast": [], "numpy": [], "snntorch": [], "before": []}
         with blas_threads(1):
             fast()
             with numba_switch(False):
@@ -138,12 +141,17 @@ def compare(repeats: int) -> None:
                     times["numpy"].append(_timed(slow))
                 if peer:
                     times["snntorch"].append(peer.run()["seconds"])
+                if old:
+                    times["before"].append(old.run()["seconds"])
         if peer:
             version = peer.ready["ready"]
             peer.close()
+        if old:
+            old.close()
         med = {k: float(np.median(v)) if v else float("nan") for k, v in times.items()}
         print(f"| {name} | {med['fast']:.4f} | {med['numpy']:.4f} | {med['snntorch']:.4f} | "
-              f"{med['snntorch'] / med['fast']:.2f}x | {med['snntorch'] / med['numpy']:.2f}x |")
+              f"{med['snntorch'] / med['fast']:.2f}x | {med['snntorch'] / med['numpy']:.2f}x |"
+              + (f" {med['before']:.4f} | {med['before'] / med['fast']:.2f}x |" if old else ""))
     if torch_python:
         print(f"\nsnnTorch: {version}, float32, one thread, Synaptic + autograd, Adam.")
 
@@ -179,8 +187,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--no-scaling", action="store_true")
+    ap.add_argument("--before", type=Path, default=None, metavar="DIR",
+                    help="also time the checkout DIR (e.g. a git worktree), interleaved")
     args = ap.parse_args()
-    compare(args.repeats)
+    compare(args.repeats, args.before)
     if not args.no_scaling:
         scaling()
 

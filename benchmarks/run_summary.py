@@ -30,11 +30,22 @@ def schedule(seconds: list[float], workers: int) -> float:
     return max(loads)
 
 
+def _span(session: dict) -> float:
+    from datetime import datetime
+
+    if not session.get("ended"):
+        return 0.0
+    return (datetime.fromisoformat(session["ended"])
+            - datetime.fromisoformat(session["started"])).total_seconds()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4, 8, 16])
     ap.add_argument("--top", type=int, default=12)
+    ap.add_argument("--claims", action="store_true",
+                    help="also a table of every claim: verdict, worst ratio, seconds")
     args = ap.parse_args()
     m = json.loads((args.run / "manifest.json").read_text())
     tasks = m["tasks"]
@@ -47,6 +58,9 @@ def main() -> None:
                 verdicts[k[6:]] = json.loads(f.read_text())["result"]["status"]
     print(f"run {m['run_id']} ({m['profile']}), status {m['status']}, engine {m['engine']}")
     print(f"sessions: {[(s['started'], s['ended'], s['status']) for s in m['sessions']]}")
+    spans = [_span(s) for s in m["sessions"]]
+    print(f"wall time: {sum(spans):.0f} s over {len(spans)} session(s) "
+          f"({', '.join(f'{x:.0f}' for x in spans)} s)")
     counts: dict[str, int] = {}
     for v in verdicts.values():
         counts[v] = counts.get(v, 0) + 1
@@ -56,6 +70,15 @@ def main() -> None:
     print("\n| task | seconds |\n|---|---|")
     for k, s in sorted(secs.items(), key=lambda kv: -kv[1])[: args.top]:
         print(f"| `{k}` | {s:.1f} |")
+    if args.claims:
+        print("\n| claim | verdict | worst ratio | seconds |\n|---|---|---|---|")
+        for k, t in tasks.items():
+            if k.startswith("claim/") and (args.run / t.get("file", "")).is_file():
+                r = json.loads((args.run / t["file"]).read_text())["result"]
+                worst = (r.get("evidence") or {}).get("worst") or {}
+                ratio = worst.get("ratio", "") if isinstance(worst, dict) else ""
+                ratio = f"{ratio:.3g}" if isinstance(ratio, float) else ratio
+                print(f"| `{k[6:]}` | {r['status']} | {ratio} | {secs.get(k, 0.0):.1f} |")
     total = sum(secs.values())
     print(f"\ntotal task time {total:.0f} s over {len(secs)} tasks\n")
     print("| workers | estimated wall (s) | speed-up |\n|---|---|---|")
