@@ -107,16 +107,19 @@ def main() -> None:
     ap.add_argument("patterns", nargs="+")
     ap.add_argument("--profile", default="thorough")
     ap.add_argument("--estimate", type=int, nargs="*", default=[1, 2, 4, 8, 16])
+    ap.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                    help="keep the three run stores under DIR (default: a temporary folder)")
     args = ap.parse_args()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or Path(scratch)
         for label, extra in (("1 local worker (--jobs 1, in-process)", ("--jobs", "1")),
                              ("2 local workers (--jobs 2)", ("--jobs", "2"))):
-            runs = Path(tmp, label.split()[0])
-            runs.mkdir()
+            runs = Path(tmp, f"workers-{label.split()[0]}")
+            runs.mkdir(parents=True)
             rows.append((label, run_check(args.patterns, args.profile, runs, *extra), None))
-        runs = Path(tmp, "4")
-        runs.mkdir()
+        runs = Path(tmp, "workers-4")
+        runs.mkdir(parents=True)
         ready, res = with_cluster(
             4, lambda addr: run_check(args.patterns, args.profile, runs, "--scheduler", addr))
         rows.append(("4-worker localhost Dask cluster (--scheduler)", res, ready))
