@@ -15,6 +15,7 @@ __all__ = [
     "EPS",
     "MC_WHY",
     "MONTE_CARLO",
+    "TINIEST",
     "Z",
     "density_reference",
     "is_zero_everywhere",
@@ -78,7 +79,7 @@ def potential_for_probability(esc: Any, p: float) -> float:
 
 
 #: the smallest positive float64 (a subnormal); the absolute spacing of the grid below 2**-1022
-_TINIEST = 2.0**-1074
+TINIEST = 2.0**-1074
 #: a density's rounding in subnormals: one for the underflowing exp, one per O(1) factor after
 _SUBNORMAL_ULPS = 4
 
@@ -100,7 +101,7 @@ def density_reference(esc: Any, v: Any) -> tuple[list[float], tuple[str, ...], f
     from .. import reference
 
     cdf_mp = reference.escape_cdf(esc)
-    subnormal = _SUBNORMAL_ULPS * _TINIEST / esc.scale
+    subnormal = _SUBNORMAL_ULPS * TINIEST / esc.scale
     near = [k for k in esc.kinks if abs(float(v) - k) <= 64 * EPS * (abs(k) + esc.scale)]
     if near:
         k, eta = near[0], 1e-9 * esc.scale

@@ -107,6 +107,12 @@ CLAIMS = (
                 )
                 for c in sst.density_families
             ),
+            # the thorough search's counterexamples before underflow was allowed for: a
+            # subnormal x (the gradient keeps ~28 bits) and a gradient that underflows to 0
+            Example("sigmoid, subnormal x", example(escape.Sigmoid(1.0), [0.0],
+                                                    [2.2250738585e-313], -5.0)),
+            Example("sigmoid, gradient underflows", example(
+                escape.Sigmoid(1.0), [1.0, 1.0], [-2.2e-313, 2.2e-308], 132.0)),
         ),
         symbolic=sg_equals_spm_symbolic,
         uses=("escape.pdf-is-cdf-derivative",),
