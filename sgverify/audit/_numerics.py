@@ -19,6 +19,7 @@ __all__ = [
     "MATCH_TOL",
     "SYMBOLIC_SECONDS",
     "TRUSTED_SYMBOLIC_SECONDS",
+    "canonical",
     "fwhm",
     "match",
     "symbolic",
@@ -118,6 +119,40 @@ def tails(g: Grid, scale: float) -> tuple[dict[str, str], bool | None, str]:
     return desc, None, " and ".join(close) + " (too close to 1/|v| to decide numerically)"
 
 
+_W = sp.Symbol("w_", positive=True)
+
+
+def canonical(e: sp.Expr) -> sp.Expr:
+    """A form of ``e`` that does not depend on how SymPy reached it.
+
+    SymPy's integrals come out in forms that depend on set iteration order, i.e. on
+    PYTHONHASHSEED (``1/(1 + exp(-2*v))`` in one process, ``1 - 1/(exp(2*v) + 1)`` in
+    another). The normal form of :func:`sympy.cancel` (a ratio of expanded polynomials in
+    sorted generators, with ``exp(k v) = w**k`` for rational ``k``) is the same for every
+    equivalent rational expression; the shortest printed of a few forms derived from it
+    alone (partial fractions in ``w``, expanded) is what is shown.
+
+    Examples
+    --------
+    >>> from sgverify.symbols import v
+    >>> canonical(1 / (1 + sp.exp(-2 * v))), canonical(1 - 1 / (sp.exp(2 * v) + 1))
+    (1 - 1/(exp(2*v) + 1), 1 - 1/(exp(2*v) + 1))
+    """
+    exps = e.atoms(sp.exp)
+    linear = bool(exps) and all((x.args[0] / _V).is_Rational for x in exps)
+    f = e.subs({x: _W ** (x.args[0] / _V) for x in exps}) if linear else e
+    c = sp.cancel(f)
+    forms = [c, sp.expand(c)]
+    if linear and c.is_rational_function(_W):
+        try:
+            forms.append(sp.apart(c, _W))
+        except (NotImplementedError, sp.PolynomialError):  # partial fractions are optional
+            pass
+    if linear:
+        forms = [x.subs(_W, sp.exp(_V)) for x in forms]
+    return min(forms, key=lambda x: (len(str(x)), str(x)))
+
+
 def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
              ) -> tuple[str | None, str | None, str]:
     """SymPy's exact area and CDF (both half-lines, with t > 0 so that |t| = t), within
@@ -140,8 +175,8 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
             down = sp.integrate(neg, (_T, 0, s))
             if up.has(sp.Integral) or down.has(sp.Integral):
                 return str(area), None, "exact area; SymPy found no closed-form primitive"
-            cdf = sp.Piecewise(((i_neg - down.subs(s, -_V)) / area, _V < 0),
-                               ((i_neg + up.subs(s, _V)) / area, True))
+            cdf = sp.Piecewise((canonical((i_neg - down.subs(s, -_V)) / area), _V < 0),
+                               (canonical((i_neg + up.subs(s, _V)) / area), True))
             return str(area), str(cdf), "exact area and primitive"
     except lim.Expired as exc:
         return None, None, f"SymPy did not finish ({exc})"
