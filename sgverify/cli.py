@@ -136,6 +136,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="wall-time budget of the callable's own code (default 60)")
     au.add_argument("--catalogue", action="store_true", help="audit the library catalogue")
     au.add_argument("--json", metavar="FILE", help="write the audit as JSON (- for stdout)")
+    au.add_argument("--plot", metavar="FILE", help="also draw the surrogate, its matched "
+                    "density and the implied CDF (.png or .svg; the catalogue: one panel each)")
     return p
 
 
@@ -382,7 +384,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
         params = _cli.parse_params(args.param)
         return _cli.cli_audit(formula, params, catalogue=args.catalogue, json_path=args.json,
                               callable_spec=args.callable_spec, framework=args.framework,
-                              timeout=args.timeout)
+                              timeout=args.timeout, plot_path=args.plot)
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
 

@@ -191,3 +191,20 @@ def test_trusted_audit_matches_the_budgeted_one():
         for d in (a, b):
             d.pop("seconds"), d.pop("cpu_seconds")
         assert a == b
+
+
+def test_package_exports_the_autograd_adapters_lazily():
+    import subprocess
+    import sys
+
+    from sgverify import audit
+
+    for name in ("from_torch", "from_jax", "torch_surrogate", "jax_surrogate",
+                 "AutogradSurrogate", "is_torch_spike_fn", "is_jax_spike_fn", "save_plot"):
+        assert name in audit.__all__ and callable(getattr(audit, name))
+    # importing them imports neither framework
+    code = ("import sys; from sgverify.audit import from_torch, jax_surrogate; "
+            "print('torch' in sys.modules, 'jax' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]

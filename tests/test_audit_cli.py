@@ -95,3 +95,45 @@ def test_callable_timeout_from_the_command_line(project, capsys):
     assert main(["audit", "--callable", "slow:f", "--timeout", "0.3"]) == 2
     err = capsys.readouterr().err
     assert "did not return within 0.3 s" in err and err.count("\n") == 1
+
+
+# --- issue 15 §3: output paths checked before any work ---------------------------------------
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Fail the test if an audit starts (the paths must be refused before)."""
+    from sgverify.audit import _core
+
+    def forbidden(*a, **k):
+        raise AssertionError("the audit ran before its output paths were checked")
+
+    monkeypatch.setattr(_core, "audit", forbidden)
+    monkeypatch.setattr("sgverify.audit.audit_catalogue", forbidden)
+
+
+@pytest.mark.parametrize("opt, bad, says", [
+    ("--json", "{tmp}", "is a folder; a file name is needed"),
+    ("--json", "{tmp}/afile/out.json", "is a file where a folder is needed"),
+    ("--json", "", "--json: empty path"),
+    ("--plot", "{tmp}", "--plot must end in .png or .svg"),
+    ("--plot", "{tmp}/out.pdf", "--plot must end in .png or .svg"),
+    ("--plot", "{tmp}/afile/out.png", "is a file where a folder is needed"),
+    ("--plot", "", "--plot: empty path"),
+    ("--plot", "-", "--plot needs a file name"),
+])
+@pytest.mark.parametrize("source", [["exp(-v**2)"], ["--catalogue"]])
+def test_output_paths_refused_before_work(tmp_path, capsys, no_work, opt, bad, says, source):
+    (tmp_path / "afile").write_text("x")
+    assert main(["audit", *source, opt, bad.format(tmp=tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and says in err and "Traceback" not in err
+
+
+def test_json_and_plot_are_written(tmp_path, capsys):
+    js, png, svg = tmp_path / "new" / "a.json", tmp_path / "a.png", tmp_path / "a.svg"
+    assert main(["audit", "1/(beta*abs(v)+1)**2", "--param", "beta=10",
+                 "--json", str(js), "--plot", str(png)]) == 0
+    assert json.loads(js.read_text())["verdict"] == "rescaled density"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["audit", "where(abs(v) < 0.5, 1, 0)", "--plot", str(svg)]) == 0
+    assert b"<svg" in svg.read_bytes()[:400]

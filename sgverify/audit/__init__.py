@@ -11,6 +11,10 @@ matching registered family of :mod:`sgverify.escape`, and a verdict: ``density``
 ``rescaled density`` (with the factor), ``not a density`` (with the reason) or
 ``inconclusive`` (with what could not be established).
 
+:func:`torch_surrogate` and :func:`jax_surrogate` give the spike function's surrogate
+derivative itself (an :class:`AutogradSurrogate`, a vectorised NumPy callable of ``v``), and
+:func:`save_plot` draws an audit as PNG or SVG.
+
 :data:`CATALOGUE` holds the named surrogates of snnTorch, norse, SpikingJelly, stork,
 braintools (BrainPy), lava-dl, sinabs and spyx; :func:`audit_catalogue` audits them all.
 
@@ -50,6 +54,7 @@ __all__ = [
     "VERDICTS",
     "WORK_CAPS",
     "AuditResult",
+    "AutogradSurrogate",
     "CatalogueEntry",
     "Formula",
     "audit",
@@ -58,7 +63,12 @@ __all__ = [
     "cli_audit",
     "from_jax",
     "from_torch",
+    "is_jax_spike_fn",
+    "is_torch_spike_fn",
+    "jax_surrogate",
     "parse",
+    "save_plot",
+    "torch_surrogate",
 ]
 
 _LAZY = {
@@ -67,7 +77,9 @@ _LAZY = {
     "AuditResult": "_result", "audit": "_core", "FUNCTIONS": "_parse", "LIMITS": "_parse",
     "Formula": "_parse", "parse": "_parse", "CATALOGUE": "_catalogue",
     "LIBRARIES": "_catalogue", "CatalogueEntry": "_catalogue", "cli_audit": "_cli",
-    "from_torch": "_autograd", "from_jax": "_autograd",
+    "from_torch": "_autograd", "from_jax": "_autograd", "torch_surrogate": "_autograd",
+    "jax_surrogate": "_autograd", "AutogradSurrogate": "_autograd",
+    "is_torch_spike_fn": "_autograd", "is_jax_spike_fn": "_autograd", "save_plot": "_plot",
 }
 
 

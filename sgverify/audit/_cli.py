@@ -126,12 +126,22 @@ def cli_audit(
     callable_spec: str | None = None,
     framework: str | None = None,
     timeout: float | None = None,
+    plot_path: str | None = None,
 ) -> int:
-    """Run ``sgverify audit``: print a table, or write JSON (``'-'`` = stdout).
+    """Run ``sgverify audit``: print a table, or write JSON (``'-'`` = stdout); ``plot_path``
+    also writes a figure (.png or .svg).
 
-    Bad input raises ValueError with a one-line message (the CLI turns it into exit 2).
+    Bad input raises ValueError with a one-line message (the CLI turns it into exit 2);
+    output paths are checked before any work.
     """
+    from .._outputs import check_file
+    from ._plot import PLOT_SUFFIXES
     from ._subject import CALLABLE_SECONDS
+
+    check_file("--json", json_path)
+    if plot_path == "-":
+        raise ValueError("--plot needs a file name (.png or .svg), not -")
+    check_file("--plot", plot_path, suffixes=PLOT_SUFFIXES)
 
     given = [x for x, on in (("a FORMULA", formula), ("--callable", callable_spec),
                              ("--catalogue", catalogue)) if on]
@@ -158,6 +168,10 @@ def cli_audit(
         else:
             rs = [_audit_callable(callable_spec, params, framework, kw)]
         data = rs[0].to_dict()
+    if plot_path is not None:
+        from ._plot import save_plot
+
+        save_plot(list(rs) if catalogue else rs[0], plot_path)
     if json_path is None:
         from ._show import print_catalogue, print_one
 

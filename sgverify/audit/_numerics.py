@@ -185,29 +185,17 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
 
 
 def _families() -> tuple[Any, ...]:
-    """The registered families with a density (built-ins and the user's own)."""
-    fams = getattr(escape, "families", None)
-    if fams is not None:
-        return tuple(fams(density=True))
-    return tuple(c for c in escape.FAMILIES if c.has_density)
-
-
-_PEAK_CONST = {  # f'(0) / beta of the built-in symmetric one-parameter families
-    "sigmoid": 0.25, "fast-sigmoid": 0.5, "gaussian": 1 / math.sqrt(2 * math.pi),
-    "arctan": 1 / math.pi, "laplace": 0.5, "uniform": 1.0, "triangular": 1.0,
-}
+    """The registered families with a density: the built-ins and the user's own."""
+    return escape.families(density=True)
 
 
 def _candidate(cls: Any, height: float) -> Any:
-    """The member of a family whose density peaks at ``height``, or None."""
-    from_peak = getattr(cls, "from_peak", None)
-    if from_peak is not None:
-        try:
-            return from_peak(height)
-        except (ValueError, TypeError, ArithmeticError):
-            return None
-    c = _PEAK_CONST.get(cls.name)
-    return None if c is None else cls(height / c)
+    """The member of a family whose density peaks at ``height``, or None (the family's own
+    :meth:`~sgverify.escape.EscapeNoise.from_peak`; a family without one is not matched)."""
+    try:
+        return cls.from_peak(height)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
 
 
 def refine_peak(g: Grid, a: float, b: float) -> float:
