@@ -130,7 +130,7 @@ def canonical(e: sp.Expr) -> sp.Expr:
     another). The normal form of :func:`sympy.cancel` (a ratio of expanded polynomials in
     sorted generators, with ``exp(k v) = w**k`` for rational ``k``) is the same for every
     equivalent rational expression; the shortest printed of a few forms derived from it
-    alone (partial fractions in ``w``, expanded) is what is shown.
+    alone (partial fractions in ``w`` or ``v``, expanded) is what is shown.
 
     Examples
     --------
@@ -143,9 +143,10 @@ def canonical(e: sp.Expr) -> sp.Expr:
     f = e.subs({x: _W ** (x.args[0] / _V) for x in exps}) if linear else e
     c = sp.cancel(f)
     forms = [c, sp.expand(c)]
-    if linear and c.is_rational_function(_W):
+    x = _W if linear else _V
+    if x in c.free_symbols and c.is_rational_function(x):
         try:
-            forms.append(sp.apart(c, _W))
+            forms.append(sp.apart(c, x))
         except (NotImplementedError, sp.PolynomialError):  # partial fractions are optional
             pass
     if linear:
