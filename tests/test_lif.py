@@ -200,3 +200,25 @@ def test_mc_mean_of_a_zero_variance_component_is_within_the_float_floor():
     # summed pairwise (~log2(n) eps); NumPy's row-by-row sum over a leading axis was off by
     # 5e-13 here, more than mean_check's summation term
     assert w11["error"] < 8 * np.log2(200_000) * np.finfo(float).eps * abs(w11["exact"])
+
+
+def test_full_reset_rate_is_second_order_when_input_is_at_the_first_step_only():
+    """The thorough search's point: both neurons fire on the only input step, the full reset
+    wipes the a_s I carry-over, so the gap closes like e^{-2 dt/tau_max} (theory 8.3)."""
+    from sgverify.claims import lif as cl
+
+    w, x, ratio = cl._FIRST_STEP_ONLY
+    out = cl._refractory_eval((w, x, ratio), None)
+    assert out.holds and out.info["leading_order"] == 2.0
+    slope = out.parts["log_gap_slope"].info["slopes"][0]
+    assert abs(slope + 2.0) < 1e-3  # the old -1 expectation is refuted here
+    # the decay reset keeps the carry-over: first order, slope -1
+    dec = cl._limit_eval((w, x, ratio), None)
+    assert dec.holds and dec.info["leading_order"] == 1.0
+    # the expansion is specific to the reset: the decay-reset series misses the full-reset gap
+    outs = [lif.perceptron_gap(w, x, r * ratio, tau_ratio=ratio, reset="full")
+            for r in cl._RATIOS]
+    target = x @ w.T
+    checks, _ = cl._rate_checks(outs, "S", target, lambda o: cl._refr_target(o, target),
+                                ratio, "decay", cl._REFRACTORY_TOL)
+    assert not checks["gap_equals_expansion"].holds
