@@ -1,0 +1,41 @@
+"""Pinned points of the multilayer claims found by the thorough search."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sgverify import escape, network, reference
+from sgverify.claims.multilayer import _common as mc
+from sgverify.claims.multilayer import _enumeration as en
+
+
+def _zero_net_at_the_clip_point() -> network.MLP:
+    # the thorough counterexample (2026-11-29): every parameter 0, a clipped exponential
+    # output with p0 = 1, whose clip point (density jump) is u = 0
+    return mc._mlp((2, 3, 1), [0.0] * 13,
+                   [escape.Sigmoid(beta=1.0), escape.Exponential(p0=1.0, delta_u=1.0)])
+
+
+def test_spm_gradient_search_excludes_a_point_where_the_gradient_does_not_exist():
+    net, x = _zero_net_at_the_clip_point(), np.zeros(2)
+    assert en._at_kink(net, x)
+    value, flat = mc._mp_expectation(net, x, None)
+    idx = mc._flat_index(net, (1, 0))  # the output bias
+
+    def along(t):
+        theta = list(flat)
+        theta[idx] = t
+        return value(theta)
+
+    right = float(reference.derivative(along, 0.0, side=1))
+    left = float(reference.derivative(along, 0.0, side=-1))
+    central = float(reference.derivative(along, 0.0))
+    # E[y] = min(1, e^b): one-sided derivatives 0 and 1, no gradient; the central difference
+    # is their mean and the enumeration takes the density's convention f'(clip) = 0
+    assert (right, left) == (0.0, 1.0) and abs(central - 0.5) < 1e-12
+    grad = network.expected_output_gradient(net, x)
+    assert mc._get(grad, (1, 0)) == right
+    # the same net a little off the clip point is kept and confirmed
+    off = mc._mlp((2, 3, 1), [0.0] * 12 + [-0.25], list(net.escapes))
+    assert not en._at_kink(off, x)
+    assert en._spm_eval((off, x, 0), None).holds
