@@ -39,3 +39,12 @@ def test_spm_gradient_search_excludes_a_point_where_the_gradient_does_not_exist(
     off = mc._mlp((2, 3, 1), [0.0] * 12 + [-0.25], list(net.escapes))
     assert not en._at_kink(off, x)
     assert en._spm_eval((off, x, 0), None).holds
+
+
+def test_spm_gradient_search_excludes_the_uniform_support_edge():
+    # the other thorough counterexample: 1-2-1, weights 0, output Uniform(beta=0.5) with
+    # bias 1 on its support edge (one-sided slopes 0.5 and 0)
+    net = mc._mlp((1, 2, 1), [0.0] * 6 + [1.0],
+                  [escape.Sigmoid(beta=1.0), escape.Uniform(beta=0.5)])
+    assert en._at_kink(net, np.zeros(1))
+    assert not en._at_kink(mc._mlp((1, 2, 1), [0.0] * 6 + [0.5], list(net.escapes)), np.zeros(1))
