@@ -487,7 +487,7 @@ CLAIMS = (
                   Example("tau_syn = tau_mem", (np.array([[2.0, 0.6], [-1.0, 1.4]]),
                                                 np.array([[1, 1], [0, 1], [1, 0], [1, 1.0]]),
                                                 1.0)),
-                  Example("input at the first step only", _FIRST_STEP_ONLY)),
+                  Example("first-step input only", _FIRST_STEP_ONLY)),
         proof=PROOF,
         limitations="Only the decay-reset variant (docs/theory.md §1's first form). The full reset "
                     "does not converge to the Perceptron: see lif.full-reset-keeps-"
@@ -512,7 +512,7 @@ CLAIMS = (
         points=_limit_points,
         examples=(Example("constant strong input", (np.array([[2.0, 0.5]]), np.ones((6, 2)),
                                                     0.5)),
-                  Example("input at the first step only (gap O(e^{-2 dt/tau_max}))",
+                  Example("first-step input only (gap order 2)",
                           _FIRST_STEP_ONLY)),
         summary=_refractory_summary,
         uses=("lif.perceptron-limit",),
