@@ -362,3 +362,18 @@ def test_thread_limits_never_cancel_an_async_exception(monkeypatch):
     th.join(timeout=30)
     assert not th.is_alive() and out == {"expired": True, "after": 499500}
     assert len(posted) == 1 and posted[0] is not None
+
+
+def test_a_callable_zero_on_every_sample_is_inconclusive_not_judged():
+    # a callable is seen only where it is sampled: a bump far out is missed, and the audit
+    # must say it could not decide rather than call it "not a density"
+    far = A.audit(lambda v: np.exp(-(v - 1060.0) ** 2))
+    assert far.verdict == "inconclusive" and "support=" in far.reason
+    assert A.audit("0*v").verdict == "not a density"  # a formula that is 0 is known
+
+
+def test_a_support_hint_finds_the_far_bump_with_its_area():
+    # the hint's grid met the bump on segments one ulp wide, where tanh-sinh returned NaN
+    r = A.audit(lambda v: np.exp(-(v - 1060.0) ** 2), support=(1000.0, 1100.0))
+    assert r.verdict == "rescaled density"
+    assert abs(r.area - SQRT_PI) <= 1e-9 * SQRT_PI

@@ -79,9 +79,17 @@ class _Where:
                 n = self.x0.size
                 where = (f"including {len(self.features)} features located from the formula"
                          if self.features else "v from -1e6 to 1e6, densest near 0")
-                return self.stop("not a density",
-                                 f"zero area (identically zero on all {n} sampled points, "
-                                 f"{where})")
+                expr = self.sub.expr
+                if expr is not None and expr.is_zero:
+                    return self.stop("not a density", f"zero area (the formula is 0; zero on "
+                                     f"all {n} sampled points, {where})")
+                # samples cannot exclude a bump between them: only a formula that is 0 is
+                # known to be 0 (a callable is seen only where it is sampled)
+                return self.stop(
+                    "inconclusive",
+                    f"zero on all {n} sampled points ({where}), which does not exclude a "
+                    "bump narrower than the grid or beyond |v| = 1e6; pass support=(low, "
+                    "high) or kinks=[...] (a formula is analysed for its features)")
             self.scale, self.centre = 1e-6, 0.0
             return None
         big = x[a >= top / 2]
