@@ -133,6 +133,12 @@ def derivative(
 
     def resolved_at_first(value: Any, digits: int) -> bool:
         size = abs(func(xm))
+        with workdps(2 * digits):
+            again = abs(func(xm))
+        if abs(size - again) > mpmath.mpf("1e-25") * again:
+            # the function itself cancels at this precision (a twin written as 1 + erf(z)
+            # in its lower tail): its difference quotient is no better, so escalate
+            return False
         # digits - 30 digits of headroom between the value and its derivative: the value's
         # rounding cannot reach the derivative's leading 25 digits; or mpmath's absolute
         # error (about size * 10^(5 - digits)) is 1000x below what the caller needs

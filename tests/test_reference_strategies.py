@@ -109,3 +109,15 @@ def test_evaluate_resolves_cancellation():
     f = reference.escape_cdf(escape.Gaussian(1.0))
     assert reference.evaluate(f, -9.0) == pytest.approx(float(mpmath.ncdf(-9)), rel=1e-15)
     assert reference.evaluate(reference.escape_cdf(escape.Uniform(1.0)), -3.0) == 0.0
+
+
+def test_derivative_of_a_twin_that_cancels_in_its_tail():
+    # the Gaussian twin CDF cancels (1 + erf) at v = -14: its difference quotient at the
+    # starting precision was 1e-8 off; the value's own precision now decides escalation
+    import mpmath
+
+    from sgverify import escape, reference
+
+    exact = float(mpmath.exp(-98) / mpmath.sqrt(2 * mpmath.pi))
+    got = reference.derivative(reference.escape_cdf(escape.Gaussian(1.0)), -14.0)
+    assert abs(got - exact) <= 2e-16 * exact

@@ -113,6 +113,8 @@ CLAIMS = (
                                                     [2.2250738585e-313], -5.0)),
             Example("sigmoid, gradient underflows", example(
                 escape.Sigmoid(1.0), [1.0, 1.0], [-2.2e-313, 2.2e-308], 132.0)),
+            # a reference from a twin that cancels (1 + erf) in its lower tail: 1e-8 off once
+            Example("gaussian, lower tail", example(escape.Gaussian(1.0), [0.0], [1.0], 14.0)),
         ),
         symbolic=sg_equals_spm_symbolic,
         uses=("escape.pdf-is-cdf-derivative",),
