@@ -111,10 +111,10 @@ def _scipy_quad(g: Callable[[np.ndarray], np.ndarray], pts: list[Any], size: flo
     ulps = 4096 * np.finfo(float).eps * np.maximum(np.abs(a), np.abs(b))
     tiny = (b > a) & np.isfinite(a) & np.isfinite(b) & (b - a <= ulps)
     keep = (b > a) & ~tiny
-    ga, gb = np.abs(g(a[tiny])), np.abs(g(b[tiny]))
+    ga, gb = g(a[tiny]), g(b[tiny])
     width = b[tiny] - a[tiny]
-    val_tiny = float(np.sum(0.5 * (g(a[tiny]) + g(b[tiny])) * width))
-    err_tiny = float(np.sum(np.maximum(ga, gb) * width))
+    val_tiny = float(np.sum(0.5 * (ga + gb) * width))
+    err_tiny = float(np.sum(np.maximum(np.abs(ga), np.abs(gb)) * width))
     # the absolute tolerance: rounding of the integrand, 1e-16 of its peak over its width
     res = tanhsinh(g, a[keep], b[keep], rtol=1e-14, atol=1e-17 * max(size, 1e-300),
                    maxlevel=10)
