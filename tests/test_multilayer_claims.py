@@ -48,3 +48,40 @@ def test_spm_gradient_search_excludes_the_uniform_support_edge():
                   [escape.Sigmoid(beta=1.0), escape.Uniform(beta=0.5)])
     assert en._at_kink(net, np.zeros(1))
     assert not en._at_kink(mc._mlp((1, 2, 1), [0.0] * 6 + [0.5], list(net.escapes)), np.zeros(1))
+
+
+def _naive_expectation(net: network.MLP, x: np.ndarray, theta: list):
+    """E[y] in mpmath by the textbook pattern sum: every CDF evaluated for every pattern."""
+    import itertools
+
+    cdfs = [reference.escape_cdf(e) for e in net.escapes]
+    it = iter(theta)
+    layers = []
+    for n_in, n_out in itertools.pairwise(net.sizes):
+        w = [[next(it) for _ in range(n_in)] for _ in range(n_out)]
+        layers.append((w, [next(it) for _ in range(n_out)]))
+    total = 0
+    for pat in itertools.product((0, 1), repeat=sum(net.sizes[1:-1])):
+        h, weight, off = [reference.to_mp(float(v)) for v in x], 1, 0
+        for k, (w, b) in enumerate(layers[:-1]):
+            for i in range(len(b)):
+                p = cdfs[k](sum(wij * hj for wij, hj in zip(w[i], h, strict=True)) + b[i])
+                weight *= p if pat[off + i] else 1 - p
+            h = list(pat[off:off + len(b)])
+            off += len(b)
+        w, b = layers[-1]
+        total += weight * sum(cdfs[-1](sum(wij * hj for wij, hj in zip(w[i], h, strict=True))
+                                        + b[i]) for i in range(len(b)))
+    return total
+
+
+def test_mp_expectation_shares_layer_probabilities_without_changing_a_digit():
+    # the enumeration computes each layer's probabilities once per input pattern; the
+    # value must be the textbook sum's exactly (same mpf operations), also in a deep net
+    for net, x in (mc.DEEP, mc.WITNESS):
+        value, flat = mc._mp_expectation(net, x, None)
+        theta = list(flat)
+        theta[1] = theta[1] + reference.to_mp("0.125")
+        with reference.workdps(40):
+            assert value(flat) == _naive_expectation(net, x, flat)
+            assert value(theta) == _naive_expectation(net, x, theta)

@@ -78,10 +78,19 @@ def _spm_eval(point, ctx) -> Outcome:
         params = [params[0], params[-1], *(params[i] for i in rng.choice(len(params), 10, False))]
     errs, refs = [], []
     bound = _float_bound(net, x)
+    # E at the point itself, per working precision: reference.derivative checks every
+    # parameter's function at its starting point (twice), and that is one value for all
+    # parameters (mpmath arithmetic is deterministic at a given precision)
+    at_point: dict[int, object] = {}
     for prm in params:
         idx = _flat_index(net, prm)
 
         def along(t, idx=idx):
+            if t == flat[idx]:
+                prec = reference.mp.prec
+                if prec not in at_point:
+                    at_point[prec] = value(flat)
+                return at_point[prec]
             theta = list(flat)
             theta[idx] = t
             return value(theta)
