@@ -13,7 +13,11 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["catalogue", "claim", "figure", "provide_training", "training"]
+__all__ = ["CATALOGUE_PART", "catalogue", "catalogue_part", "claim", "figure", "parts_of",
+           "provide_training", "training"]
+
+#: key prefix of the tasks that audit a part of the surrogate catalogue
+CATALOGUE_PART = "catalogue/part/"
 
 
 def provide_training(inputs: Mapping[str, Any]) -> None:
@@ -31,9 +35,10 @@ def claim(claim_id: str, profile: str, inputs: Mapping[str, Any]) -> dict[str, A
 
     from .claims import get
     from .claims._runner import run_claim
+    from .claims.audit import provided_catalogue
 
     provide_training(inputs)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), provided_catalogue(parts_of(inputs)):
         # A Dask worker's own threads draw from the global `random` module (heartbeat
         # jitter), and Hypothesis, comparing that module's state before and after each draw,
         # then blames our strategies. They never touch it (searches are hermetic and their
@@ -81,11 +86,27 @@ def _close(fig: Any) -> None:
         pass
 
 
+def parts_of(inputs: Mapping[str, Any]) -> list[Any]:
+    """The catalogue parts among ``inputs``, in key order."""
+    return [inputs[k] for k in sorted(inputs) if k.startswith(CATALOGUE_PART)]
+
+
+def catalogue_part(part: int, parts: int, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Audit and check one part of the catalogue (:func:`sgverify.claims.audit.catalogue_part`)."""
+    from .claims.audit import catalogue_part as run_part
+
+    return run_part(part, parts)
+
+
 def catalogue(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Audit the library catalogue of surrogates: ``{"records": [...]}``."""
+    """The library catalogue of surrogates audited: ``{"records": [...]}``, read from the
+    catalogue parts among ``inputs`` when they cover it, else audited here."""
     from . import audit
     from .claims import jsonable
 
+    got = {e["index"]: e["record"] for part in parts_of(inputs) for e in part["entries"]}
+    if len(got) == len(audit.CATALOGUE):
+        return {"records": [got[i] for i in range(len(got))]}
     records = [jsonable(r.to_dict() if hasattr(r, "to_dict") else r)
                for r in audit.audit_catalogue()]
     return {"records": records}

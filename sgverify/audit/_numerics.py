@@ -140,7 +140,10 @@ def canonical(e: sp.Expr) -> sp.Expr:
     """
     exps = e.atoms(sp.exp)
     linear = bool(exps) and all((x.args[0] / _V).is_Rational for x in exps)
-    f = e.subs({x: _W ** (x.args[0] / _V) for x in exps}) if linear else e
+    # w = exp(g v) with g the largest rational step of the exponents: exp(-100 v) is 1/w,
+    # not w**-100 (cancel and apart on degree-100 polynomials took 0.7 s per form)
+    step = abs(sp.gcd([x.args[0] / _V for x in exps])) if linear else sp.S.One
+    f = e.subs({x: _W ** (x.args[0] / _V / step) for x in exps}) if linear else e
     c = sp.cancel(f)
     forms = [c, sp.expand(c)]
     x = _W if linear else _V
@@ -150,7 +153,7 @@ def canonical(e: sp.Expr) -> sp.Expr:
         except (NotImplementedError, sp.PolynomialError):  # partial fractions are optional
             pass
     if linear:
-        forms = [x.subs(_W, sp.exp(_V)) for x in forms]
+        forms = [x.subs(_W, sp.exp(step * _V)) for x in forms]
     return min(forms, key=lambda x: (len(str(x)), str(x)))
 
 
@@ -164,17 +167,26 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
             ex = expr.rewrite(sp.Piecewise)
             pos = sp.piecewise_fold(ex.subs(_V, _T))
             neg = sp.piecewise_fold(ex.subs(_V, -_T))
-            i_pos = sp.integrate(pos, (_T, 0, sp.oo))
-            i_neg = sp.integrate(neg, (_T, 0, sp.oo))
+            s = sp.Symbol("s", positive=True)
+            up, down = _primitive(pos, s), _primitive(neg, s)
+            primitive = not (up.has(sp.Integral) or down.has(sp.Integral))
+            # the half-line areas as the primitive's limits: SymPy's definite integral to oo
+            # would find the same primitive again (the multi-Gaussians: 2 s of 2.5 s). Its
+            # limit is taken only where it is a finite number; else, and for piecewise
+            # primitives (Min/Max of s, which limit does not take), the definite integral
+            i_pos = i_neg = None
+            if primitive and not (up.has(sp.Piecewise, sp.Min, sp.Max)
+                                  or down.has(sp.Piecewise, sp.Min, sp.Max)):
+                i_pos, i_neg = _finite_limit(up, s), _finite_limit(down, s)
+            if i_pos is None or i_neg is None:
+                i_pos = sp.integrate(pos, (_T, 0, sp.oo))
+                i_neg = sp.integrate(neg, (_T, 0, sp.oo))
             if i_pos.has(sp.Integral) or i_neg.has(sp.Integral):
                 return None, None, "SymPy could not integrate it"
             area = sp.nsimplify(sp.simplify(i_pos + i_neg))
             if not area.is_number or not area.is_finite:
                 return None, None, f"SymPy's area is {area}"
-            s = sp.Symbol("s", positive=True)
-            up = sp.integrate(pos, (_T, 0, s))
-            down = sp.integrate(neg, (_T, 0, s))
-            if up.has(sp.Integral) or down.has(sp.Integral):
+            if not primitive:
                 return str(area), None, "exact area; SymPy found no closed-form primitive"
             cdf = sp.Piecewise((canonical((i_neg - down.subs(s, -_V)) / area), _V < 0),
                                (canonical((i_neg + up.subs(s, _V)) / area), True))
@@ -183,6 +195,22 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
         return None, None, f"SymPy did not finish ({exc})"
     except Exception as exc:  # SymPy raising on an exotic form is a limitation, not a verdict
         return None, None, f"SymPy failed: {type(exc).__name__}"
+
+
+def _primitive(f: sp.Expr, s: sp.Symbol) -> sp.Expr:
+    """``integrate(f, (t, 0, s))``, term by term for a sum (SymPy's integrate tries
+    whole-expression methods on the sum before its linearity)."""
+    terms = sp.Add.make_args(f) if not isinstance(f, sp.Piecewise) else (f,)
+    return sp.Add(*[sp.integrate(x, (_T, 0, s)) for x in terms])
+
+
+def _finite_limit(f: sp.Expr, s: sp.Symbol) -> sp.Expr | None:
+    """The limit of ``f`` as ``s -> oo`` when SymPy finds it to be a finite number."""
+    try:
+        lim = sp.limit(f, s, sp.oo)
+    except Exception:  # e.g. an oscillating primitive: the definite integral decides
+        return None
+    return lim if lim.is_number and lim.is_finite and not lim.has(sp.Limit) else None
 
 
 def _families() -> tuple[Any, ...]:

@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import reference
-
 __all__ = ["VERDICTS", "AuditResult"]
 
 #: every verdict the audit gives; ``inconclusive`` when the numerics could not establish
@@ -105,8 +103,15 @@ class AuditResult:
         v = float(v)
         if not math.isfinite(v):
             raise ValueError(f"v must be finite, got {v!r}")
-        pts = [-math.inf, *[b for b in self._breaks if b < v], v]
-        return float(reference.quad(self._gmp, pts, dps=dps)) / self.area
+        return self._integral(-math.inf, v, dps=dps) / self.area
+
+    def _integral(self, a: float, b: float, *, dps: int = 30) -> float:
+        """The integral of the surrogate over ``[a, b]`` by quadrature between its breakpoints,
+        to ``dps`` digits where it is evaluated in mpmath (float64's elsewhere)."""
+        from ._area import quad
+
+        pts = [a, *[x for x in self._breaks if a < x < b], b]
+        return float(quad(self._gmp, pts, dps=dps))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary (no callables)."""

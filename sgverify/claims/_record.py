@@ -211,6 +211,24 @@ class Outcome:
             parts=dict(outcomes),
         )
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Outcome:
+        """The Outcome whose JSON form (:func:`~sgverify.claims.outcome_dict`) is ``d``,
+        e.g. one computed by another process: ``outcome_dict(Outcome.from_dict(d)) == d``.
+
+        >>> from sgverify.claims import outcome_dict
+        >>> d = outcome_dict(Outcome.all_of({"a": Outcome.within(1.0, 2.0)}))
+        >>> outcome_dict(Outcome.from_dict(d)) == d
+        True
+        """
+        from ..statistics import MeanCheck
+
+        mc = d.get("monte_carlo")
+        return cls(bool(d["holds"]), float(d["ratio"]), dict(d.get("info", {})),
+                   bool(d.get("conclusive", True)), d.get("test", "check"),
+                   {k: cls.from_dict(v) for k, v in d.get("parts", {}).items()},
+                   None if mc is None else MeanCheck.from_dict(dict(mc)))
+
     def __repr__(self) -> str:
         from ._repr import outcome_repr
 
