@@ -11,6 +11,7 @@ from sgverify._engine import InProcess, Task, execute
 from sgverify._progress import Progress
 from sgverify._store import Run, RunStore, code_identity
 from sgverify.claims import Result
+from sgverify.claims import audit as claims_audit
 
 FAST = ["single-neuron.mismatched-*", "single-neuron.deterministic-limit",
         "escape.cdf-is-distribution"]
@@ -222,3 +223,70 @@ def test_tasks_are_ordered_by_the_seconds_of_earlier_runs(tmp_path):
     assert costs["claim/escape.cdf-is-distribution"] == 99.0
     assert costs["claim/single-neuron.deterministic-limit"] == next(
         t.cost for t in session.tasks(p) if t.key == "claim/single-neuron.deterministic-limit")
+
+
+def test_catalogue_is_audited_in_parts_that_its_readers_share():
+    n = claims_audit.CATALOGUE_PARTS
+    parts = [f"{_tasks.CATALOGUE_PART}{k}" for k in range(n)]
+    by_key = {t.key: t for t in session.tasks(session.plan(["audit.catalogue"], "dev"))}
+    assert set(parts) <= set(by_key) and by_key["claim/audit.catalogue"].deps == tuple(parts)
+    assert [by_key[k].args for k in parts] == [(k, n) for k in range(n)]
+    report_only = session.plan(["escape.step-limit"], "dev", catalogue=True)
+    by_key = {t.key: t for t in session.tasks(report_only)}
+    assert by_key["catalogue"].deps == tuple(parts)
+    assert not any(k.startswith(_tasks.CATALOGUE_PART)
+                   for k in (t.key for t in session.tasks(session.plan(["escape.*"]))))
+
+
+def test_catalogue_part_outcomes_are_the_claims_own(monkeypatch):
+    from sgverify.claims import Outcome, outcome_dict
+
+    part = claims_audit.catalogue_part(0, parts=40)  # entries 0 and 40
+    assert [e["index"] for e in part["entries"]] == [0, 40]
+    for e in part["entries"]:
+        assert outcome_dict(claims_audit._catalogue_eval(e["index"], None)) == e["outcome"]
+        assert outcome_dict(Outcome.from_dict(e["outcome"])) == e["outcome"]
+    monkeypatch.setattr("sgverify.audit.audit_entry",
+                        lambda i: pytest.fail("audited an entry a part provided"))
+    with claims_audit.provided_catalogue([part]):
+        assert outcome_dict(claims_audit._catalogue_eval(40, None)) == part["entries"][1]["outcome"]
+    assert 40 not in claims_audit._PROVIDED  # nothing outlives the block
+    # the task that reads them: the report's catalogue from parts covering it, nothing audited
+    got = _tasks.catalogue({f"{_tasks.CATALOGUE_PART}0": {"entries": [
+        {"index": i, "record": {"name": str(i)}} for i in range(len(claims_audit.A.CATALOGUE))]}})
+    assert [r["name"] for r in got["records"]][:3] == ["0", "1", "2"]
+    with pytest.raises(ValueError, match="part must be"):
+        claims_audit.catalogue_part(6, parts=6)
+
+
+def test_finished_readers_leave_the_catalogue_parts_undone(tmp_path, monkeypatch):
+    from sgverify import claims
+
+    r = claims.verify("escape.cdf-is-distribution")
+    fake = Result.from_dict({**r.to_dict(), "id": "audit.catalogue"})
+    monkeypatch.setattr(_tasks, "catalogue_part", lambda *a: pytest.fail("audited a part"))
+    s = session.execute(session.plan(["audit.catalogue"]), store=tmp_path, progress="off",
+                        precomputed={"claim/audit.catalogue": fake.to_dict()})
+    assert s.computed == []
+
+
+@pytest.mark.slow
+def test_catalogue_claim_from_parts_on_workers_is_the_in_process_claim(tmp_path):
+    from sgverify import claims
+
+    alone = claims.verify("audit.catalogue")
+    two = session.execute(session.plan(["audit.catalogue"]), store=tmp_path, jobs=2,
+                          progress="off")
+    assert two.engine["kind"] == "local"
+    assert sum(k.startswith(_tasks.CATALOGUE_PART) for k in two.computed) == 6
+    drop = {"seconds", "cpu_seconds", "slowest_cpu_seconds", "work"}
+
+    def strip_all(x):
+        if isinstance(x, dict):
+            return {k: strip_all(v) for k, v in x.items() if k not in drop}
+        if isinstance(x, list):
+            return [strip_all(v) for v in x]
+        return x
+
+    assert strip_all(two.results()[0].to_dict()) == strip_all(
+        json.loads(json.dumps(alone.to_dict())))
