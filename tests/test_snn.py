@@ -251,3 +251,31 @@ def test_experiment_runs_are_keyed_tasks_that_round_trip(monkeypatch):
     fig = experiments.needs(experiments.FIGURE, "dev")
     assert {r.key for r in fig} <= {r.key for r in experiments.needs(
         "snn.variability-persists", "dev") + experiments.needs("snn.spike-train-matching", "dev")}
+
+
+@pytest.mark.parametrize("sd", [escape.FastSigmoid(3.0), escape.Gaussian(0.7),
+                                escape.Sigmoid(10.0)])
+def test_reference_backward_takes_each_density_exactly_as_pdf_gives_it(sd):
+    # the scalar reference calls the density hook directly (no per-call validation); its
+    # gradients must be bit for bit those of calling sd.pdf on each scalar (a vectorised
+    # density is not: FastSigmoid's differs in the last bit at some points)
+    from sgverify.snn import reference as ref
+
+    rng = np.random.default_rng(5)
+    layer = lif.LIF(reset="full")
+    tr = ref.layer_forward(rng.normal(0.0, 3.0, (9, 3)), layer, sd, "stochastic",
+                           uniforms=rng.random((9, 3)))
+    g_s = rng.normal(size=(9, 3))
+    got = ref.layer_backward(tr, layer, sd, g_s, None)
+    a_m, a_s = layer.a_m, layer.a_s
+    want = np.zeros((9, 3))
+    U, I, S = tr["U"], tr["I"], tr["S"]
+    for j in range(3):
+        gu_next = gi_next = 0.0
+        for n in range(8, -1, -1):
+            want[n, j] = gi_next
+            s = S[n, j]
+            gs = g_s[n, j] - (a_m * U[n, j] + (1 - a_m) * I[n, j]) * gu_next
+            gu = a_m * (1 - s) * gu_next + float(sd.pdf(U[n, j] - layer.theta)) * gs
+            gi_next, gu_next = a_s * gi_next + (1 - a_m) * (1 - s) * gu_next, gu
+    assert got.tobytes() == want.tobytes()
