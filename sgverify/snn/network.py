@@ -134,7 +134,9 @@ class SNN:
     def forward(self, x: np.ndarray, rng: np.random.Generator | None = None,
                 trials: int = 1) -> Forward:
         """Roll out on input spikes ``x`` ``(T, B, inputs)``; traces are ``(T, trials, B, .)``."""
-        x = np.asarray(x, dtype=np.float64)
+        # contiguous: a batch gathered from the data set (raster[:, idx]) is strided, which
+        # kept its product off the spike kernel (_products) and on a slower strided matmul
+        x = np.ascontiguousarray(x, dtype=np.float64)
         W1, W2 = self.params["W1"], self.params["W2"]
         if x.ndim != 3 or x.shape[2] != W1.shape[1]:
             raise ValueError(f"x must have shape (T, B, {W1.shape[1]}), got {x.shape}")
