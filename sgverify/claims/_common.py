@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -59,9 +60,46 @@ def _measure_zero(region: sp.Basic, var: sp.Symbol) -> bool:
             return False
         if sub == sp.false:
             continue
-        the_set = sp.Intersection(sub.as_set(), sp.Interval.open(0, sp.oo))
-        if the_set.measure != 0:
+        decided = _measure_zero_by_intervals(sub, var)
+        if decided is None:
+            the_set = sp.Intersection(sub.as_set(), sp.Interval.open(0, sp.oo))
+            decided = the_set.measure == 0
+        if not decided:
             return False
+    return True
+
+
+def _measure_zero_by_intervals(region: sp.Basic, var: sp.Symbol) -> bool | None:
+    """Whether ``region`` (in ``var > 0``) has measure zero, when every relation in it
+    compares ``var`` with a real number; None otherwise.
+
+    Then its truth value is constant on each open interval between consecutive such numbers,
+    so the region has measure zero exactly when it is false at one point of every interval.
+    ``as_set`` decides the same by solving each inequality (0.15-0.45 s a region, most of it
+    periodicity tests); this takes milliseconds.
+    """
+    edges = set()
+    for rel in region.atoms(sp.core.relational.Relational):
+        if rel.lhs == var:
+            c = rel.rhs
+        elif rel.rhs == var:
+            c = rel.lhs
+        else:
+            return None
+        if not (c.is_number and c.is_extended_real):
+            return None
+        edges.add(c)
+    cuts = sorted({sp.Integer(0), *(c for c in edges if c.is_positive is True)}, key=float)
+    if any(c.is_positive is None for c in edges) or any(
+            not (a < b) for a, b in itertools.pairwise(cuts)):
+        return None
+    probes = [(a + b) / 2 for a, b in itertools.pairwise(cuts)] + [cuts[-1] + 1]
+    for t in probes:
+        value = region.subs(var, t)
+        if value == sp.true:
+            return False
+        if value != sp.false:
+            return None
     return True
 
 
