@@ -41,6 +41,7 @@ __all__ = [
     "circle_trig",
     "convergence_table",
     "integrand",
+    "loop_and_running",
     "loop_integral",
     "running_integral",
 ]
@@ -258,8 +259,31 @@ def running_integral(field: Field, circle: Circle, steps: int = 100_000) -> Runn
     steps = positive_int("steps", steps)
     if steps % 2:
         raise ValueError(f"steps must be even (for the error estimate), got {steps}")
-    f = integrand(field, circle, steps)
+    return _running(integrand(field, circle, steps), steps)
 
+
+def loop_and_running(field: Field, circle: Circle,
+                     steps: int = 100_000) -> tuple[LoopIntegral, RunningIntegral]:
+    """:func:`loop_integral` and :func:`running_integral` from ONE evaluation of the field
+    (the same samples, so the same values as the two calls).
+
+    >>> import numpy as np
+    >>> c = Circle(np.zeros(2), [1.0, 0.0], [0.0, 1.0], radius=1.0)
+    >>> f = lambda th: np.stack([th[..., 1], th[..., 0]], -1)
+    >>> loop, run = loop_and_running(f, c, 1000)
+    >>> loop == loop_integral(f, c, 1000)
+    True
+    >>> bool((run.values == running_integral(f, c, 1000).values).all())
+    True
+    """
+    steps = positive_int("steps", steps)
+    if steps % 2:
+        raise ValueError(f"steps must be even (for the error estimate), got {steps}")
+    f = integrand(field, circle, steps)
+    return _entry(f, steps), _running(f, steps)
+
+
+def _running(f: np.ndarray, steps: int) -> RunningIntegral:
     def cumulative(vals: np.ndarray) -> np.ndarray:
         h = 2.0 * np.pi / vals.size
         closed = np.append(vals, vals[0])

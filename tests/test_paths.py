@@ -117,3 +117,23 @@ def test_chunking_gives_the_same_sum(monkeypatch):
 def test_bad_input_raises(call, match):
     with np.errstate(all="ignore"), pytest.raises(ValueError, match=match):
         call()
+
+
+def test_loop_and_running_share_one_evaluation_and_match_the_separate_calls():
+    import numpy as np
+
+    from sgverify import paths, toynet
+
+    c = paths.Circle(np.zeros(5), np.eye(5)[0], np.eye(5)[3], radius=0.7)
+    calls = []
+
+    def field(th):
+        calls.append(th.shape[0])
+        return toynet.gradient(th, 0.9, 3.0)
+
+    loop, run = paths.loop_and_running(field, c, 4096)
+    assert sum(calls) == 4096  # the circle sampled once
+    assert loop == paths.loop_integral(field, c, 4096)
+    again = paths.running_integral(field, c, 4096)
+    assert run.values.tobytes() == again.values.tobytes()
+    assert run.error_estimate == again.error_estimate

@@ -50,9 +50,8 @@ def _zero_eval(point: tuple[Any, ...], ctx: Any) -> Outcome:
     if isinstance(circle, str):
         circle = fig5.circle(circle)
     field = lambda th: toynet.gradient(th, x, beta)  # noqa: E731
-    loop = paths.loop_integral(field, circle, steps)
+    loop, run = paths.loop_and_running(field, circle, steps)  # one evaluation of the field
     rnd = _loop_rounding(beta, x, circle, loop.magnitude)
-    run = paths.running_integral(field, circle, steps)
     y = toynet.output(circle.point(run.phi), x, beta)
     gap = float(np.abs(run.values - (y - y[0])).max())
     # cumulative trapezoid: Richardson O(h^2) estimate (x2 for higher-order terms), plus the
