@@ -279,3 +279,28 @@ def test_reference_backward_takes_each_density_exactly_as_pdf_gives_it(sd):
             gu = a_m * (1 - s) * gu_next + float(sd.pdf(U[n, j] - layer.theta)) * gs
             gi_next, gu_next = a_s * gi_next + (1 - a_m) * (1 - s) * gu_next, gu
     assert got.tobytes() == want.tobytes()
+
+
+def test_max_over_time_cross_entropy_matches_the_scipy_along_axis_form_bit_for_bit():
+    # the loss indexes by flat indices and computes log-softmax as scipy does; it must give
+    # exactly what take/put_along_axis and scipy.special.log_softmax give (training
+    # histories are compared bit for bit across versions)
+    from scipy.special import log_softmax
+
+    rng = np.random.default_rng(3)
+    for shape in [(50, 1, 40, 5), (9, 3, 7, 15), (4, 2, 3)]:
+        u = rng.normal(0.0, 30.0, shape)
+        u[rng.random(shape) < 0.1] = 0.0
+        lab = rng.integers(0, shape[-1], shape[1:-1])
+        loss, grad, logits = losses.max_over_time_cross_entropy(u, lab)
+        arg = np.argmax(u, axis=0)
+        want_logits = np.take_along_axis(u, arg[None], axis=0)[0]
+        logp = log_softmax(want_logits, axis=-1)
+        want_loss = -float(np.sum(np.take_along_axis(logp, lab[..., None], -1)[..., 0])) / lab.size
+        g = np.exp(logp)
+        np.put_along_axis(g, lab[..., None], np.take_along_axis(g, lab[..., None], -1) - 1.0, -1)
+        g /= lab.size
+        want = np.zeros_like(u)
+        np.put_along_axis(want, arg[None], g[None], axis=0)
+        assert loss == want_loss
+        assert grad.tobytes() == want.tobytes() and logits.tobytes() == want_logits.tobytes()
