@@ -98,7 +98,10 @@ def _round_trip(point: tuple[escape.EscapeNoise, bool], ctx: Any) -> Outcome:
         checks["parameter"] = _PARAM_TOL.check(rel, found=r.family_params, true=esc.params)
         w = r.width if r.width and math.isfinite(r.width) else esc.scale
         vs = [r.peak_at + k * w for k in (-3, -0.5, 0.0, 0.5, 3)]
-        implied = np.array([r.cdf(v, dps=20) for v in vs])
+        # F(v) accumulated over consecutive intervals (one pass from -inf, not five)
+        pieces = [r._integral(a, b, dps=20)
+                  for a, b in zip([-math.inf, *vs[:-1]], vs, strict=True)]
+        implied = np.cumsum(pieces) / r.area
         exact = esc.cdf(np.array(vs))
         checks["cdf_numeric"] = _CDF_TOL.check(float(np.max(np.abs(implied - exact))),
                                                v=vs, implied=implied, family=exact)
