@@ -35,6 +35,7 @@ __all__ = [
     "max_over_time_cross_entropy",
     "van_rossum",
     "van_rossum_loss",
+    "van_rossum_loss_and_distances",
 ]
 
 #: amplitude of the paper's kernel eps(t) = 0.2 (e^{-t/tau_mem} - e^{-t/tau_syn})
@@ -93,6 +94,25 @@ def van_rossum_loss(
     tau_syn: float = 5e-3,
 ) -> tuple[float, np.ndarray]:
     """Mean over trials/batch of ``D^2`` and its gradient with respect to ``spikes``."""
+    loss, grad, _ = van_rossum_loss_and_distances(spikes, target, dt, tau_mem, tau_syn)
+    return loss, grad
+
+
+def van_rossum_loss_and_distances(
+    spikes: np.ndarray, target: np.ndarray, dt: float = 1e-3, tau_mem: float = 10e-3,
+    tau_syn: float = 5e-3,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`van_rossum_loss` and :func:`van_rossum` from one filtering of ``spikes - target``
+    (the same values as the two calls; a training update needs both).
+
+    >>> import numpy as np
+    >>> s = np.zeros((50, 2, 1)); s[10, 0] = 1.0
+    >>> t = np.zeros((50, 1)); t[12] = 1.0
+    >>> loss, grad, d = van_rossum_loss_and_distances(s, t)
+    >>> loss2, grad2 = van_rossum_loss(s, t)
+    >>> loss == loss2, bool((grad == grad2).all()), bool((d == van_rossum(s, t)).all())
+    (True, True, True)
+    """
     s = np.asarray(spikes, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if t.shape[0] != s.shape[0] or t.shape[-1] != s.shape[-1]:
@@ -101,9 +121,10 @@ def van_rossum_loss(
     diff = filter_spikes(s - t, dt, tau_mem, tau_syn)
     n_traj = max(1, int(np.prod(s.shape[1:-1])))
     scale = (dt / tau_mem) / n_traj
-    loss = scale * float(np.sum(diff * diff))
+    squares = diff * diff
+    loss = scale * float(np.sum(squares))
     grad = filter_spikes(2.0 * scale * diff, dt, tau_mem, tau_syn, reverse=True)
-    return loss, grad
+    return loss, grad, np.sqrt((dt / tau_mem) * np.sum(squares, axis=(0, -1)))
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:

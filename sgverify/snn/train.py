@@ -311,11 +311,10 @@ def train_matching(task: MatchingTask, mode: str, seed: int, *,
     with _progress(task.updates, f"matching {mode} seed {seed}", progress) as tick:
         for _ in range(positive_int("updates", task.updates)):
             fw = net.forward(x, noise, trials=trials)
-            loss, g_s = losses.van_rossum_loss(fw.output.S, tgt, task.dt, task.tau_mem,
-                                               task.tau_syn)
+            loss, g_s, dist = losses.van_rossum_loss_and_distances(
+                fw.output.S, tgt, task.dt, task.tau_mem, task.tau_syn)
             hist.loss.append(loss)
-            hist.distance.append(float(np.mean(losses.van_rossum(
-                fw.output.S, tgt, task.dt, task.tau_mem, task.tau_syn))))
+            hist.distance.append(float(np.mean(dist)))
             hist.rate_hidden.append(metrics.firing_rate(fw.hidden.S, task.dt))
             opt.step(net.backward(fw, grad_s_out=g_s))
             tick(description=f"matching {mode} seed {seed} D {hist.distance[-1]:.3f}")
