@@ -21,6 +21,17 @@ _REGIONS = [
 ]
 
 
+def test_measure_zero_by_intervals_sees_no_breakpoint_at_infinity():
+    # an unevaluated comparison with oo (a symbol not known to be finite) holds on all of
+    # (0, oo): positive measure, never decided by probing at oo
+    u = sp.Symbol("u")
+    region = sp.StrictLessThan(u, sp.oo, evaluate=False)
+    assert C._measure_zero_by_intervals(region, u) is False
+    assert C._measure_zero_by_intervals(sp.And(u > 2, sp.StrictLessThan(u, sp.oo,
+                                                                      evaluate=False)), u) is False
+    assert v.is_finite  # the claims' positive symbols are finite: oo never appears there
+
+
 @pytest.mark.parametrize("region", _REGIONS, ids=str)
 def test_measure_zero_by_intervals_agrees_with_sympy_sets(region):
     fast = C._measure_zero_by_intervals(region, v)

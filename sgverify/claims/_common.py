@@ -88,6 +88,10 @@ def _measure_zero_by_intervals(region: sp.Basic, var: sp.Symbol) -> bool | None:
             return None
         if not (c.is_number and c.is_extended_real):
             return None
+        if c.is_finite is not True:
+            if c.is_infinite is not True:
+                return None
+            continue  # a comparison with +-oo is constant in a finite var: no breakpoint
         edges.add(c)
     cuts = sorted({sp.Integer(0), *(c for c in edges if c.is_positive is True)}, key=float)
     if any(c.is_positive is None for c in edges) or any(
