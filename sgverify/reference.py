@@ -71,12 +71,12 @@ def _cache_key(expr: Any) -> Any:
         return sp.ImmutableMatrix(expr)
     if isinstance(expr, sp.Basic):
         return expr
-    return ("srepr", sp.srepr(expr))
+    return ("srepr", sp.srepr(expr))  # e.g. a list of expressions (or of symbols)
 
 
 def lambdify_mp(expr: sp.Expr, *syms: sp.Symbol) -> Callable[..., Any]:
     """An mpmath callable of ``expr`` in the given symbols (cached by expression)."""
-    key = (_cache_key(expr), syms)
+    key = (_cache_key(expr), tuple(_cache_key(s) for s in syms))
     fn = _CACHE.get(key)
     if fn is None:
         fn = _CACHE[key] = sp.lambdify(list(syms), expr, modules="mpmath")

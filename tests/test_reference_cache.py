@@ -24,3 +24,11 @@ def test_lambdify_cache_serves_equal_expressions_and_separates_unequal_ones():
     assert h is not g
     with reference.workdps(30):
         assert h(reference.to_mp(2))[0, 0] == 6 and g(reference.to_mp(2))[0, 0] == 2
+
+
+def test_lambdify_cache_takes_lists_of_expressions_and_of_symbols():
+    x, y = sp.symbols("x y")
+    f = reference.lambdify_mp([x + y, x * y], [x, y])
+    assert reference.lambdify_mp([x + y, x * y], [x, y]) is f
+    with reference.workdps(30):
+        assert f([2, 3]) == [5, 6]
