@@ -304,3 +304,20 @@ def test_max_over_time_cross_entropy_matches_the_scipy_along_axis_form_bit_for_b
         np.put_along_axis(want, arg[None], g[None], axis=0)
         assert loss == want_loss
         assert grad.tobytes() == want.tobytes() and logits.tobytes() == want_logits.tobytes()
+
+
+def test_paired_gap_t_quantile_is_scipy_stats_t_ppf():
+    # the claim's t-interval takes the quantile from scipy.special.stdtrit (no scipy.stats
+    # import in the worker); it must be exactly scipy.stats.t.ppf's value
+    from scipy.stats import t as student_t
+
+    from sgverify.claims import snn as snn_claims
+
+    rng = np.random.default_rng(2)
+    for n in (2, 4, 10):
+        det, sto = rng.random(n), rng.random(n)
+        g = snn_claims.paired_gap(det, sto)
+        d = det - sto
+        q = float(student_t.ppf(snn_claims.CONFIDENCE, n - 1))
+        half = q * float(d.std(ddof=1)) / math.sqrt(n)
+        assert (g["lower"], g["upper"]) == (float(d.mean()) - half, float(d.mean()) + half)
