@@ -23,14 +23,16 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SMALL_WORK", "DaskEngine", "EngineError", "InProcess", "Task", "check_scheduler",
-           "choose_engine", "default_jobs", "execute", "failure"]
+__all__ = ["SMALL_WORK", "STOP", "DaskEngine", "EngineError", "InProcess", "Task",
+           "check_scheduler", "check_stop", "choose_engine", "default_jobs", "execute",
+           "failure"]
 
 _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand every
@@ -42,6 +44,19 @@ _TRIM = "MALLOC_TRIM_THRESHOLD_"
 SMALL_WORK = 6.0
 #: seconds a local cluster gets to start before the run falls back to this process
 START_TIMEOUT = 60.0
+
+
+#: set by a run's signal handler (:func:`sgverify.session.execute`) when it is interrupted.
+#: Python only prints an exception raised inside a garbage-collector callback or a
+#: ``__del__`` (Hypothesis registers one), so a Ctrl-C arriving there would be lost; the
+#: engines also look at this flag and stop at their next check.
+STOP = threading.Event()
+
+
+def check_stop() -> None:
+    """KeyboardInterrupt when the run was interrupted (:data:`STOP`)."""
+    if STOP.is_set():
+        raise KeyboardInterrupt
 
 
 class EngineError(RuntimeError):
@@ -115,10 +130,12 @@ class InProcess:
         """Run ``tasks``; ``known`` holds records of dependencies finished earlier."""
         records = dict(known)
         for task in tasks:
+            check_stop()
             on_start(task)
             rec = execute(task.func, task.args, {k: records[k] for k in task.deps})
             records[task.key] = rec
             on_done(task, rec, 1)
+        check_stop()
 
     def close(self) -> None:
         pass
@@ -264,6 +281,7 @@ class DaskEngine:
         started: set[str] = set()
         last_poll = 0.0
         while pending:
+            check_stop()
             # future states are kept current by the client's own thread; polling them keeps
             # this (main) thread free to take a Ctrl-C at once
             done = [f for f in pending if f.status in ("finished", "error", "cancelled")]

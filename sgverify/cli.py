@@ -411,16 +411,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:  # not the main thread (e.g. called from a test runner's thread)
         old = old_int = None
     try:
-        args = _parser().parse_args(argv)
-        return _COMMANDS[args.command](args)
-    except UsageError as exc:
-        print(f"sgverify: error: {exc}", file=sys.stderr)
-        return 2
-    except _Stopped as exc:
-        if old is not None:  # another Ctrl-C while this is printed ends the process at once
-            signal.signal(signal.SIGINT, _exit_now)
-        print(f"sgverify: {exc}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        # nested, so that a Ctrl-C arriving while an error or a stop is reported is still
+        # an interrupt (exit 130), never a traceback
+        try:
+            args = _parser().parse_args(argv)
+            return _COMMANDS[args.command](args)
+        except UsageError as exc:
+            print(f"sgverify: error: {exc}", file=sys.stderr)
+            return 2
+        except _Stopped as exc:
+            if old is not None:  # another Ctrl-C while this is printed ends the process
+                signal.signal(signal.SIGINT, _exit_now)
+            print(f"sgverify: {exc}", file=sys.stderr)
+            return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("sgverify: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

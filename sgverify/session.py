@@ -24,10 +24,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -287,6 +288,31 @@ def _outcome(task: Task, value: Any, failed: bool) -> str:
     return "failed" if failed else "done"
 
 
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Within: Ctrl-C and SIGTERM stop the run (KeyboardInterrupt), and also set
+    :data:`sgverify._engine.STOP`, which the engines check, in case Python swallows the
+    KeyboardInterrupt (it does inside a garbage-collector callback or a ``__del__``)."""
+    from . import _engine
+
+    def stop(signum: int, frame: Any) -> None:
+        _engine.STOP.set()
+        raise KeyboardInterrupt
+
+    _engine.STOP.clear()
+    saved: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            saved[sig] = signal.signal(sig, stop)
+        except ValueError:  # not the main thread: the caller's handlers stay
+            pass
+    try:
+        yield
+    finally:
+        _restore_handlers(saved)
+        _engine.STOP.clear()
+
+
 def _second_interrupt_exits() -> dict[int, Any]:
     """While the first Ctrl-C is handled, a second ends the process whatever it waits on.
 
@@ -357,7 +383,8 @@ def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
     known = {k: {"value": run.load_result(k)} for t in todo for k in t.deps if k in finished}
     labels = {t.key: (t.label if t.key.startswith(("claim/", "figure/", "catalogue"))
                       else t.key) for t in all_tasks}
-    with Progress(len(all_tasks), mode=progress, stream=stream, done=len(finished)) as prog:
+    with _stop_on_signals(), Progress(len(all_tasks), mode=progress, stream=stream,
+                                      done=len(finished)) as prog:
         engine: Any = None
         try:
             if todo:

@@ -290,3 +290,21 @@ def test_catalogue_claim_from_parts_on_workers_is_the_in_process_claim(tmp_path)
 
     assert strip_all(two.results()[0].to_dict()) == strip_all(
         json.loads(json.dumps(alone.to_dict())))
+
+
+def test_an_interrupt_python_swallowed_still_stops_the_run(tmp_path, monkeypatch):
+    """A KeyboardInterrupt raised inside a gc callback or __del__ is only printed by Python;
+    the run's signal handler also sets STOP, which the engine checks between tasks."""
+    real = _tasks.claim
+
+    def claim_then_swallowed_interrupt(*args):
+        out = real(*args)
+        _engine.STOP.set()  # what the handler does before its KeyboardInterrupt is lost
+        return out
+
+    monkeypatch.setattr(_tasks, "claim", claim_then_swallowed_interrupt)
+    with pytest.raises(session.Interrupted) as exc:
+        session.execute(session.plan(FAST), store=tmp_path, jobs=1, progress="off")
+    run = exc.value.session.run
+    assert len(run.finished_keys()) == 1 and run.manifest["status"] == "interrupted"
+    assert not _engine.STOP.is_set()  # cleared for the next run
