@@ -40,6 +40,10 @@ _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # each step (2.5 M minor faults, 1.7x the wall time of the same run in-process). Our workers
 # keep glibc's own adaptive threshold.
 _TRIM = "MALLOC_TRIM_THRESHOLD_"
+#: Dask's statistical profiler samples each worker's running task every 10 ms from the
+#: worker's event-loop thread, taking the GIL from the task: our tasks ran ~15 % slower in a
+#: worker than in-process (benchmarks/suite.md). Nothing here reads its profiles.
+_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 #: below this much estimated work (seconds under dev) a local cluster costs more than it saves
 SMALL_WORK = 6.0
 #: seconds a local cluster gets to start before the run falls back to this process
@@ -206,7 +210,8 @@ class DaskEngine:
         try:
             with dask.config.set({"distributed.comm.timeouts.connect": "30s",
                                   "distributed.nanny.pre-spawn-environ":
-                                      dict.fromkeys(_BLAS_VARS, 1)}):
+                                      dict.fromkeys(_BLAS_VARS, 1),
+                                  **_WORKER_CONFIG}):
                 cluster = LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,

@@ -289,6 +289,22 @@ def _outcome(task: Task, value: Any, failed: bool) -> str:
 
 
 @contextlib.contextmanager
+def _collector_thresholds() -> Iterator[None]:
+    """Within: the garbage collector's thresholds of a local worker
+    (:data:`sgverify._worker.GC_THRESHOLD`), for tasks run in this process."""
+    import gc
+
+    from ._worker import GC_THRESHOLD
+
+    saved = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
+@contextlib.contextmanager
 def _stop_on_signals() -> Iterator[None]:
     """Within: Ctrl-C and SIGTERM stop the run (KeyboardInterrupt), and also set
     :data:`sgverify._engine.STOP`, which the engines check, in case Python swallows the
@@ -383,8 +399,8 @@ def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
     known = {k: {"value": run.load_result(k)} for t in todo for k in t.deps if k in finished}
     labels = {t.key: (t.label if t.key.startswith(("claim/", "figure/", "catalogue"))
                       else t.key) for t in all_tasks}
-    with _stop_on_signals(), Progress(len(all_tasks), mode=progress, stream=stream,
-                                      done=len(finished)) as prog:
+    with _stop_on_signals(), _collector_thresholds(), Progress(
+            len(all_tasks), mode=progress, stream=stream, done=len(finished)) as prog:
         engine: Any = None
         try:
             if todo:
