@@ -79,14 +79,25 @@ def van_rossum(
 
     Returns one distance per leading batch/trial index (summed over neurons and time).
     """
+    _, diff = _filtered_difference(spikes, target, dt, tau_mem, tau_syn)
+    return _distances(diff * diff, dt, tau_mem)
+
+
+def _filtered_difference(spikes: np.ndarray, target: np.ndarray, dt: float, tau_mem: float,
+                         tau_syn: float) -> tuple[np.ndarray, np.ndarray]:
+    """``spikes`` as float64 and ``eps * (spikes - target)``, the target broadcast over the
+    batch/trial axes."""
     s = np.asarray(spikes, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if t.shape[0] != s.shape[0] or t.shape[-1] != s.shape[-1]:
         raise ValueError(f"target shape {t.shape} does not match spikes {s.shape} in T or N")
     t = t.reshape((t.shape[0],) + (1,) * (s.ndim - t.ndim) + t.shape[1:])
-    diff = filter_spikes(s - t, dt, tau_mem, tau_syn)
-    sq = (dt / tau_mem) * np.sum(diff * diff, axis=(0, -1))
-    return np.sqrt(sq)
+    return s, filter_spikes(s - t, dt, tau_mem, tau_syn)
+
+
+def _distances(squares: np.ndarray, dt: float, tau_mem: float) -> np.ndarray:
+    """One distance per batch/trial index from the squared filtered difference."""
+    return np.sqrt((dt / tau_mem) * np.sum(squares, axis=(0, -1)))
 
 
 def van_rossum_loss(
@@ -113,18 +124,13 @@ def van_rossum_loss_and_distances(
     >>> loss == loss2, bool((grad == grad2).all()), bool((d == van_rossum(s, t)).all())
     (True, True, True)
     """
-    s = np.asarray(spikes, dtype=np.float64)
-    t = np.asarray(target, dtype=np.float64)
-    if t.shape[0] != s.shape[0] or t.shape[-1] != s.shape[-1]:
-        raise ValueError(f"target shape {t.shape} does not match spikes {s.shape} in T or N")
-    t = t.reshape((t.shape[0],) + (1,) * (s.ndim - t.ndim) + t.shape[1:])
-    diff = filter_spikes(s - t, dt, tau_mem, tau_syn)
+    s, diff = _filtered_difference(spikes, target, dt, tau_mem, tau_syn)
     n_traj = max(1, int(np.prod(s.shape[1:-1])))
     scale = (dt / tau_mem) / n_traj
     squares = diff * diff
     loss = scale * float(np.sum(squares))
     grad = filter_spikes(2.0 * scale * diff, dt, tau_mem, tau_syn, reverse=True)
-    return loss, grad, np.sqrt((dt / tau_mem) * np.sum(squares, axis=(0, -1)))
+    return loss, grad, _distances(squares, dt, tau_mem)
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
