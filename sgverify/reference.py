@@ -42,6 +42,7 @@ __all__ = [
     "lambdify_mp",
     "mp",
     "quad",
+    "quad_mp",
     "to_mp",
     "workdps",
 ]
@@ -213,6 +214,14 @@ def quad(
     Breakpoints should include every kink and discontinuity; infinite ends are allowed.
     With ``error=True`` returns ``(value, error_estimate)``.
     """
+    value, err = quad_mp(func, points, dps=dps)
+    return (float(value), float(err)) if error else float(value)
+
+
+def quad_mp(func: Callable[[Any], Any], points: Sequence[float], *, dps: int = 30
+            ) -> tuple[Any, Any]:
+    """:func:`quad` as mpmath numbers ``(value, error_estimate)`` at ``dps`` digits, for a
+    caller that adds pieces before rounding to float64."""
     if len(points) < 2:
         raise ValueError("points must hold at least the two ends of the interval")
     with workdps(dps):
@@ -220,5 +229,4 @@ def quad(
             mpmath.mpf(p) if math.isfinite(p) else (mpmath.inf if p > 0 else -mpmath.inf)
             for p in points
         ]
-        value, err = mpmath.quad(func, pts, error=True, maxdegree=10)
-        return (float(value), float(err)) if error else float(value)
+        return mpmath.quad(func, pts, error=True, maxdegree=10)

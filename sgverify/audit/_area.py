@@ -77,10 +77,7 @@ def quad(fn: Callable[[Any], Any], pts: list[Any], *, dps: int, error: bool = Fa
             pieces.append(([max(hi, a), *[p for p in inner if p > hi], b], FLOAT64_DPS))
     val, err = mpmath.mpf(0), mpmath.mpf(0)
     for seg, digits in pieces:
-        with reference.workdps(digits):
-            ends = [mpmath.mpf(p) if math.isfinite(p) else mpmath.inf * (1 if p > 0 else -1)
-                    for p in seg]
-            v, e_ = mpmath.quad(fn, ends, error=True, maxdegree=10)
+        v, e_ = reference.quad_mp(fn, seg, dps=digits)
         with reference.workdps(dps):  # the pieces summed in the finer precision, rounded once
             val, err = val + v, err + e_
     return (float(val), float(err)) if error else float(val)
