@@ -101,12 +101,6 @@ def catalogue_part(part: int, parts: int, inputs: Mapping[str, Any]) -> dict[str
 def catalogue(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The library catalogue of surrogates audited: ``{"records": [...]}``, read from the
     catalogue parts among ``inputs`` when they cover it, else audited here."""
-    from . import audit
-    from .claims import jsonable
+    from .claims.audit import catalogue_records, entries_of
 
-    got = {e["index"]: e["record"] for part in parts_of(inputs) for e in part["entries"]}
-    if len(got) == len(audit.CATALOGUE):
-        return {"records": [got[i] for i in range(len(got))]}
-    records = [jsonable(r.to_dict() if hasattr(r, "to_dict") else r)
-               for r in audit.audit_catalogue()]
-    return {"records": records}
+    return {"records": catalogue_records(entries_of(parts_of(inputs)))}

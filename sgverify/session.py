@@ -28,7 +28,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -316,12 +316,7 @@ def _stop_on_signals() -> Iterator[None]:
         raise KeyboardInterrupt
 
     _engine.STOP.clear()
-    saved: dict[int, Any] = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            saved[sig] = signal.signal(sig, stop)
-        except ValueError:  # not the main thread: the caller's handlers stay
-            pass
+    saved = _install_handlers(stop)
     try:
         yield
     finally:
@@ -338,11 +333,17 @@ def _second_interrupt_exits() -> dict[int, Any]:
     def now(signum: int, frame: Any) -> None:
         os._exit(130)
 
+    return _install_handlers(now)
+
+
+def _install_handlers(handler: Callable[[int, Any], None]) -> dict[int, Any]:
+    """``handler`` for SIGINT and SIGTERM; returns the handlers it replaced (for
+    :func:`_restore_handlers`), none outside the main thread (the caller's stay)."""
     saved: dict[int, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            saved[sig] = signal.signal(sig, now)
-        except ValueError:  # not the main thread: the caller's handlers stay
+            saved[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread
             pass
     return saved
 

@@ -20,7 +20,7 @@ from ._headlines import audit as _hl
 from ._record import Claim, Example, Outcome, Tolerance
 
 __all__ = ["CATALOGUE_PARTS", "CLAIMS", "FAMILY_FORMULAS", "catalogue_part",
-           "provided_catalogue"]
+           "catalogue_records", "entries_of", "provided_catalogue"]
 
 PROOF = "proofs/audit.py"
 
@@ -159,13 +159,28 @@ def catalogue_part(part: int, parts: int = CATALOGUE_PARTS) -> dict[str, Any]:
 def provided_catalogue(parts: Iterable[Mapping[str, Any]]) -> Iterator[None]:
     """Within the block, the catalogue claim reads the entries of these
     :func:`catalogue_part` results instead of computing them."""
-    got = {int(e["index"]): e for part in parts for e in part["entries"]}
+    got = entries_of(parts)
     _PROVIDED.update(got)
     try:
         yield
     finally:
         for i in got:
             _PROVIDED.pop(i, None)
+
+
+def entries_of(parts: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    """The entries of :func:`catalogue_part` results, by catalogue index."""
+    return {int(e["index"]): e for part in parts for e in part["entries"]}
+
+
+def catalogue_records(entries: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every catalogue entry's audit record (JSON), in catalogue order: read from ``entries``
+    (by index, as :func:`entries_of` gives them) when they cover the catalogue, else
+    audited here."""
+    n = len(A.CATALOGUE)
+    if all(i in entries for i in range(n)):
+        return [dict(entries[i]["record"]) for i in range(n)]
+    return [jsonable(r.to_dict()) for r in A.audit_catalogue()]
 
 
 def _catalogue_eval(index: int, ctx: Any) -> Outcome:
@@ -209,10 +224,7 @@ def _catalogue_eval(index: int, ctx: Any) -> Outcome:
 
 def _catalogue_summary(ctx: Any) -> Outcome:
     n = len(A.CATALOGUE)
-    if all(i in _PROVIDED for i in range(n)):
-        records = [dict(_PROVIDED[i]["record"]) for i in range(n)]
-    else:
-        records = [jsonable(r.to_dict()) for r in A.audit_catalogue()]
+    records = catalogue_records(_PROVIDED)
     table: dict[str, dict[str, int]] = {}
     slowest = 0.0
     for r in records:
