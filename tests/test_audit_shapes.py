@@ -121,14 +121,21 @@ def _torch_spike(name):
 @pytest.mark.parametrize("name", ["boxcar", "triangle", "leaky-tent", "superspike"])
 def test_torch_spike_functions_audit_like_formulas(name):
     # where torch is installed: the library's own autograd, through audit() itself
-    spike = _torch_spike(name)
+    r = _audits_like_formula(_torch_spike(name), name, "torch")
+    assert r.label["dtype"] == "float64"
+
+
+def _audits_like_formula(spike, name, framework):
+    """The audit of a framework's spike function: the verdict, family, area and kinks of
+    the same shape written as a formula (SHAPES)."""
     _, _, area, verdict, family, kinks = SHAPES[name]
     r = A.audit(spike)
     assert r.verdict == verdict and r.family == family
     assert abs(r.area - area) <= 1e-9 * area and r.area_error <= 1e-9 * area
-    assert r.label["framework"] == "torch" and r.label["dtype"] == "float64"
+    assert r.label["framework"] == framework
     for k in kinks:
         assert min(abs(b - k) for b in r.breakpoints) <= 1e-9
+    return r
 
 
 def _jax_spike(name):
@@ -153,14 +160,7 @@ def _jax_spike(name):
 
 @pytest.mark.parametrize("name", ["boxcar", "triangle"])
 def test_jax_spike_functions_audit_like_formulas(name):
-    spike = _jax_spike(name)
-    _, _, area, verdict, family, kinks = SHAPES[name]
-    r = A.audit(spike)
-    assert r.verdict == verdict and r.family == family
-    assert abs(r.area - area) <= 1e-9 * area and r.area_error <= 1e-9 * area
-    assert r.label["framework"] == "jax"
-    for k in kinks:
-        assert min(abs(b - k) for b in r.breakpoints) <= 1e-9
+    _audits_like_formula(_jax_spike(name), name, "jax")
 
 
 @pytest.mark.skipif(not hasattr(__import__("sgverify").escape, "register"),

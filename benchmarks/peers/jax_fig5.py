@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import jax
 
@@ -22,6 +21,7 @@ jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platforms", "cpu")
 
 import jax.numpy as jnp  # noqa: E402
+from _serve import serve  # noqa: E402  (this script's folder)
 from jax import jit, vmap  # noqa: E402
 
 __all__ = ["main"]
@@ -74,14 +74,7 @@ def main() -> None:
         return [float(loop_integral(phi, centre, d1, d2, *args, bs)) for d1, d2, bs in cases]
 
     work()  # compile outside the timed runs, as a notebook's second cell run would be
-    print(json.dumps({"ready": jax.__version__}), flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        start = time.perf_counter()
-        values = work()
-        print(json.dumps({"seconds": time.perf_counter() - start, "values": values}),
-              flush=True)
+    serve(lambda: {"values": work()}, jax.__version__, report=True)
 
 
 if __name__ == "__main__":

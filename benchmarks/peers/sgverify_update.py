@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -18,6 +17,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from _serve import serve  # noqa: E402  (this script's folder)
 from bench_snn import Update  # noqa: E402
 
 import sgverify  # noqa: E402
@@ -31,13 +31,7 @@ def main() -> None:
     reuse_freed_memory()
     update = Update(spec)
     update()
-    print(json.dumps({"ready": str(Path(sgverify.__file__).parent)}), flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        start = time.perf_counter()
-        update()
-        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
+    serve(update, str(Path(sgverify.__file__).parent))
 
 
 if __name__ == "__main__":

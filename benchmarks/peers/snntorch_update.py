@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import time
 import warnings
 
 warnings.filterwarnings("ignore")
@@ -24,6 +23,7 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 import snntorch as snn  # noqa: E402
+from _serve import serve  # noqa: E402  (this script's folder)
 from snntorch import surrogate  # noqa: E402
 
 __all__ = ["main"]
@@ -92,14 +92,7 @@ def main() -> None:
         return float(loss.detach())
 
     update()
-    print(json.dumps({"ready": f"torch {torch.__version__}, snntorch {snn.__version__}"}),
-          flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        start = time.perf_counter()
-        update()
-        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
+    serve(update, f"torch {torch.__version__}, snntorch {snn.__version__}")
 
 
 if __name__ == "__main__":
