@@ -28,3 +28,26 @@ settings.load_profile(CLAIM_PROFILE)
 def claim_profile() -> str:
     """The profile name the registry-driven tests run claims under."""
     return CLAIM_PROFILE
+
+
+@pytest.fixture
+def torch_spike():
+    """A factory of torch spike functions as the SNN libraries write them: ``H(x)`` forward,
+    ``g * sd(x)`` backward, for a surrogate ``sd`` of torch tensors (skips without torch)."""
+    torch = pytest.importorskip("torch")
+
+    def make(sd):
+        class Spike(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return (x > 0).to(x.dtype)
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * sd(x)
+
+        return Spike
+
+    return make

@@ -96,32 +96,20 @@ def test_kink_hints_are_breakpoints():
     assert all(any(abs(b - k) < 1e-15 for b in r.breakpoints) for k in (-10 / 13, 10 / 13))
 
 
-def _torch_spike(name):
+def _torch_spike(name, make):
     torch = pytest.importorskip("torch")
     sd = {"boxcar": lambda x: (x.abs() < 0.5).to(x.dtype),
           "triangle": lambda x: torch.clamp(1 - x.abs(), min=0),
           "leaky-tent": lambda x: torch.clamp(torch.minimum(1 - 0.9 * x.abs(),
                                                              0.25 * (2 - x.abs())), min=0),
           "superspike": lambda x: 1 / (10 * x.abs() + 1) ** 2}[name]
-
-    class Spike(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return (x > 0).to(x.dtype)
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * sd(x)
-
-    return Spike
+    return make(sd)
 
 
 @pytest.mark.parametrize("name", ["boxcar", "triangle", "leaky-tent", "superspike"])
-def test_torch_spike_functions_audit_like_formulas(name):
+def test_torch_spike_functions_audit_like_formulas(name, torch_spike):
     # where torch is installed: the library's own autograd, through audit() itself
-    r = _audits_like_formula(_torch_spike(name), name, "torch")
+    r = _audits_like_formula(_torch_spike(name, torch_spike), name, "torch")
     assert r.label["dtype"] == "float64"
 
 

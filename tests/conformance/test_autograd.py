@@ -173,7 +173,7 @@ def test_from_jax(jax_fast):
 
 @needs_torch
 @pytest.mark.parametrize("shape", ["boxcar", "triangle"])
-def test_from_torch_audits_like_the_numpy_callable(torch_fast, shape):
+def test_from_torch_audits_like_the_numpy_callable(torch_fast, torch_spike, shape):
     """The adapter adds nothing: a torch spike function audits exactly as the NumPy callable
     of the same surrogate (both go through sgverify.audit.audit's callable path)."""
     torch, _ = torch_fast
@@ -184,18 +184,6 @@ def test_from_torch_audits_like_the_numpy_callable(torch_fast, shape):
            "triangle": (lambda x: torch.relu(1 - x.abs()),
                         lambda v: np.maximum(1 - np.abs(v), 0.0))}
     sd_torch, sd_numpy = sds[shape]
-
-    class Spike(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return (x > 0).to(x.dtype)
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * sd_torch(x)
-
-    r, ref = A.from_torch(Spike), audit(sd_numpy)
+    r, ref = A.from_torch(torch_spike(sd_torch)), audit(sd_numpy)
     assert (r.verdict, r.family) == (ref.verdict, ref.family)
     assert r.area == pytest.approx(ref.area, rel=1e-15, abs=0)
