@@ -6,7 +6,8 @@ an older commit, run with ``PYTHONPATH=DIR`` from the same environment), interle
 round (baseline, candidate, baseline, ...), so machine load moves both alike, and prints:
 
 * wall seconds of the whole command (medians), and the CPU seconds of the command with its
-  worker processes (user + system, from ``getrusage(RUSAGE_CHILDREN)``);
+  worker processes (the machine's busy CPU time during the run, from ``/proc/stat``: run
+  it on an otherwise idle machine);
 * for the candidate, one run of the same tasks on a 2-worker local cluster with each task's
   start and end (from the worker) and the seconds each worker was busy: the timeline says
   whether the wall time is work (both workers busy) or waiting;
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -41,17 +41,30 @@ def run_check(args: list[str], *, before: Path | None = None) -> tuple[float, fl
     if before is not None:
         env["PYTHONPATH"] = str(before)
     with tempfile.TemporaryDirectory() as runs:
-        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu0 = _machine_cpu()
         start = time.perf_counter()
         proc = subprocess.run([PYTHON, "-m", "sgverify", "check", *args, "--runs", runs],
                               env=env, capture_output=True, text=True, timeout=1800)
         wall = time.perf_counter() - start
-        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = _machine_cpu() - cpu0
     if proc.returncode != 0:
         raise RuntimeError(f"sgverify check {args} exited {proc.returncode}: "
                            f"{proc.stderr[-1500:]}")
-    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     return wall, cpu
+
+
+def _machine_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (``/proc/stat``).
+
+    The command's own ``getrusage(RUSAGE_CHILDREN)`` misses its workers: they are killed at
+    the end of the run and reaped by their parent (the fork server, or nobody), not waited
+    for by the command. On an otherwise idle machine the machine's busy time is the run's.
+    """
+    import psutil
+
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + getattr(t, "irq", 0.0)
+                 + getattr(t, "softirq", 0.0))
 
 
 _TIMELINE = r"""

@@ -40,10 +40,19 @@ _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # each step (2.5 M minor faults, 1.7x the wall time of the same run in-process). Our workers
 # keep glibc's own adaptive threshold.
 _TRIM = "MALLOC_TRIM_THRESHOLD_"
+_HASHSEED = "PYTHONHASHSEED"
+#: imported once by the fork server of local workers (:func:`start_worker_server`)
+_PRELOAD = ("sgverify._warm",)
 #: Dask's statistical profiler samples each worker's running task every 10 ms from the
 #: worker's event-loop thread, taking the GIL from the task: our tasks ran ~15 % slower in a
-#: worker than in-process (benchmarks/suite.md). Nothing here reads its profiles.
-_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: worker than in-process (benchmarks/suite.md). Nothing here reads its profiles. The tick
+#: (a blocked-event-loop watchdog, every 20 ms) and the system monitor (a dashboard's CPU
+#: and memory readings, every 0.5 s) wake the scheduler and every worker: ~0.4 s of CPU in
+#: a dev check, taken from the tasks on a 2-core machine. Tasks run in worker threads, so
+#: the loops are never blocked for long, and there is no dashboard.
+_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
+                  "distributed.admin.tick.interval": "1s",
+                  "distributed.admin.system-monitor.interval": "5s"}
 #: below this much estimated work (seconds under dev) a local cluster costs more than it saves
 SMALL_WORK = 6.0
 #: seconds a local cluster gets to start before the run falls back to this process
@@ -165,11 +174,82 @@ def check_scheduler(address: str, timeout: float = 10.0) -> None:
 
 
 def _worker_environment() -> dict[str, str | None]:
-    """Set what spawned workers inherit; returns the previous values for :func:`_restore`."""
-    saved = {k: os.environ.get(k) for k in (*_BLAS_VARS, _TRIM)}
+    """Set what new workers inherit; returns the previous values for :func:`_restore`."""
+    saved = {k: os.environ.get(k) for k in (*_BLAS_VARS, _TRIM, _HASHSEED)}
     os.environ.update(dict.fromkeys(_BLAS_VARS, "1"))
     os.environ.pop(_TRIM, None)
+    # what Dask's nannies give spawned workers; forked ones take it from the fork server
+    os.environ[_HASHSEED] = os.environ.get(_HASHSEED) or "6640"
     return saved
+
+
+def _settings() -> dict[str, str]:
+    """sgverify's own environment variables as they are now (e.g. ``SGVERIFY_NUMBA``):
+    forked workers inherit the fork server's environment, which may be older."""
+    return {k: v for k, v in os.environ.items() if k.startswith("SGVERIFY_")}
+
+
+def _fork_server_usable() -> bool:
+    import multiprocessing
+
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+#: whether this process started the fork server, and whether workers were forked from it
+_SERVER = {"ours": False, "forked": False}
+
+
+def start_worker_server() -> None:
+    """Start the process that forks local workers, if it is not running; returns at once.
+
+    It imports what every task needs (:mod:`sgverify._warm`) once, while this process
+    plans the run; each worker forked from it starts with those modules loaded, instead of
+    importing them itself (~1 s each, on the run's critical path). Call it as early as a run
+    that may start local workers knows it; :meth:`DaskEngine.local` calls it too.
+    """
+    if not _fork_server_usable():
+        return
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(_PRELOAD))
+    before = getattr(server, "_forkserver_pid", None)
+    saved = _worker_environment()  # the server's environment is every worker's
+    try:
+        server.ensure_running()
+    except Exception:
+        pass
+    finally:
+        _restore(saved)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is not None and pid != before:
+        _SERVER.update(ours=True, forked=False)
+
+
+def stop_worker_server() -> None:
+    """Stop the fork server this process started, if no worker was forked from it.
+
+    A run that needs no local workers (one task, ``--jobs 1``, little work, an error)
+    started it in vain; it would otherwise finish its imports after this process exits.
+    A server with workers is left alone: they hold it open, and it exits after them.
+    """
+    if not _SERVER["ours"] or _SERVER["forked"]:
+        return
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    stop = getattr(server, "_stop_unlocked", None)
+    _SERVER["ours"] = False
+    if pid is None or stop is None:  # another Python's internals: let it exit by itself
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)  # it may be importing; the kill makes the wait short
+        with server._lock:
+            stop()
+    except Exception:
+        pass
 
 
 def _restore(saved: Mapping[str, str | None]) -> None:
@@ -206,9 +286,14 @@ class DaskEngine:
         from distributed import Client, LocalCluster
 
         _quiet_dask_logs(logging.ERROR)
-        saved = _worker_environment()  # inherited by the spawned workers
+        method = "forkserver" if _fork_server_usable() else "spawn"
+        if method == "forkserver":
+            start_worker_server()
+            _SERVER["forked"] = True
+        saved = _worker_environment()  # inherited by spawned workers
         try:
             with dask.config.set({"distributed.comm.timeouts.connect": "30s",
+                                  "distributed.worker.multiprocessing-method": method,
                                   "distributed.nanny.pre-spawn-environ":
                                       dict.fromkeys(_BLAS_VARS, 1),
                                   **_WORKER_CONFIG}):
@@ -216,7 +301,8 @@ class DaskEngine:
                     n_workers=workers, threads_per_worker=1, processes=True,
                     host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None,
                     silence_logs=logging.ERROR, preload=["sgverify._worker"],
-                    env=dict.fromkeys(_BLAS_VARS, "1"), death_timeout=START_TIMEOUT)
+                    env={**_settings(), **dict.fromkeys(_BLAS_VARS, "1")},
+                    death_timeout=START_TIMEOUT)
             client = Client(cluster, set_as_default=False, timeout=START_TIMEOUT)
         except Exception as exc:
             raise EngineError(f"local Dask workers could not start ({type(exc).__name__}: "
@@ -401,6 +487,7 @@ def choose_engine(todo: Sequence[Task], jobs: int | None, scheduler: str | None,
         return eng
     jobs = default_jobs() if jobs is None else jobs
     if jobs <= 1 or len(todo) <= 1 or sum(t.cost for t in todo) < SMALL_WORK:
+        stop_worker_server()
         return InProcess()
     try:
         return DaskEngine.local(min(jobs, len(todo)))

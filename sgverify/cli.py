@@ -260,9 +260,20 @@ def _execute(args: argparse.Namespace, p: Any, run: Any) -> Any:
         raise UsageError(str(exc).splitlines()[0]) from None
 
 
+def _may_start_workers(args: argparse.Namespace) -> None:
+    """Start the fork server of local workers now, while the run is planned, if the run
+    may use them (stopped again when it does not)."""
+    from ._engine import default_jobs, start_worker_server
+
+    if (args.jobs or default_jobs()) > 1 and not (
+            args.scheduler or os.environ.get("SGVERIFY_SCHEDULER")):
+        start_worker_server()
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     _check_run_args(args, {"--report": args.report})
     _usage(_check_file, "--json", args.json)
+    _may_start_workers(args)
     from . import session
 
     want_figures = bool(args.report) and not args.no_figures
@@ -428,6 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("sgverify: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
+        if "sgverify._engine" in sys.modules:  # a fork server started in vain goes now
+            sys.modules["sgverify._engine"].stop_worker_server()
         if old is not None:
             signal.signal(signal.SIGTERM, old)
             signal.signal(signal.SIGINT, old_int)

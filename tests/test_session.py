@@ -308,3 +308,51 @@ def test_an_interrupt_python_swallowed_still_stops_the_run(tmp_path, monkeypatch
     run = exc.value.session.run
     assert len(run.finished_keys()) == 1 and run.manifest["status"] == "interrupted"
     assert not _engine.STOP.is_set()  # cleared for the next run
+
+
+def _probe_worker() -> tuple:
+    import gc
+    import os
+    import sys
+
+    return (os.getppid(), "sgverify.claims" in sys.modules, gc.get_freeze_count(),
+            os.environ.get("SGVERIFY_NUMBA"), os.environ.get("OPENBLAS_NUM_THREADS"))
+
+
+def test_local_workers_are_forked_with_the_tasks_imports_loaded(monkeypatch):
+    if not _engine._fork_server_usable():
+        pytest.skip("no fork server on this platform: workers are spawned")
+    from multiprocessing import forkserver
+
+    _engine.start_worker_server()
+    monkeypatch.setenv("SGVERIFY_NUMBA", "0")  # set after the server started
+    eng = _engine.DaskEngine.local(1)
+    try:
+        ((ppid, loaded, frozen, numba, blas),) = eng.client.run(_probe_worker).values()
+    finally:
+        eng.close(fast=True)
+    assert ppid == forkserver._forkserver._forkserver_pid
+    assert loaded and frozen > 0  # imported by the server, out of the collector's sight
+    assert numba == "0" and blas == "1"  # this process's setting now; one BLAS thread
+
+
+def test_a_fork_server_no_worker_came_from_is_stopped():
+    if not _engine._fork_server_usable():
+        pytest.skip("no fork server on this platform")
+    code = ("import os\n"
+            "from multiprocessing import forkserver\n"
+            "from sgverify import _engine\n"
+            "_engine.start_worker_server()\n"
+            "pid = forkserver._forkserver._forkserver_pid\n"
+            "os.kill(pid, 0)\n"  # running (and importing)
+            "_engine.stop_worker_server()\n"
+            "try:\n"
+            "    os.kill(pid, 0)\n"
+            "except ProcessLookupError:\n"
+            "    print('stopped')\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.stdout.strip() == "stopped", out.stderr
