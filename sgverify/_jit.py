@@ -1,8 +1,10 @@
 """Optional Numba: whether the compiled kernels may be used, and loading them lazily.
 
-Numba is an optional extra (``pip install sgverify[fast]``). Where it is missing, or
-``SGVERIFY_NUMBA=0`` is set, every computation takes its NumPy path, which gives the same
-results (the kernels repeat the NumPy operations in the same order; tests compare the two).
+Numba is installed with sgverify (on CPython). Where it is missing (another Python, an
+environment without it), or ``SGVERIFY_NUMBA=0`` is set, every computation takes its NumPy
+path, which gives the same results (the LIF kernels repeat the NumPy operations in the same
+order; the spike-raster products sum in another order, see :mod:`sgverify.snn._products`;
+tests compare the two).
 Nothing is imported until a kernel is first needed, so ``import sgverify`` stays light.
 
 Examples
