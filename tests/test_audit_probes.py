@@ -377,3 +377,20 @@ def test_a_support_hint_finds_the_far_bump_with_its_area():
     r = A.audit(lambda v: np.exp(-(v - 1060.0) ** 2), support=(1000.0, 1100.0))
     assert r.verdict == "rescaled density"
     assert abs(r.area - SQRT_PI) <= 1e-9 * SQRT_PI
+
+
+def test_sympy_answers_are_kept_per_expression_but_not_cut_off_ones():
+    import sympy as sp
+
+    from sgverify.audit import _numerics as N
+    from sgverify.symbols import v
+
+    e = sp.exp(-sp.Abs(v)) / 2
+    N._SYMBOLIC.pop(e, None)
+    first = N.symbolic(e, 60.0)
+    assert first[0] == "1" and N._SYMBOLIC[e] == first
+    assert N.symbolic(sp.exp(-sp.Abs(v)) / 2, 60.0) == first  # an equal expression, kept
+    hard = sp.sympify("exp(-v**2)*(1 + sin(3*v)**2*cos(v)**4*tanh(v)**2)/(1 + atan(v)**2)",
+                      locals={"v": v})
+    cut = N.symbolic(hard, 0.01)
+    assert cut[2].startswith("SymPy did not finish") and hard not in N._SYMBOLIC

@@ -157,10 +157,34 @@ def canonical(e: sp.Expr) -> sp.Expr:
     return min(forms, key=lambda x: (len(str(x)), str(x)))
 
 
+#: :func:`symbolic`'s finished answers in this process, by expression: the catalogue and
+#: ``audit.atlas-round-trip`` audit some formulas alike (10 of 56 SymPy attempts in a dev
+#: check), and a test session audits the same formulas many times
+_SYMBOLIC: dict[sp.Expr, tuple[str | None, str | None, str]] = {}
+
+
 def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
              ) -> tuple[str | None, str | None, str]:
     """SymPy's exact area and CDF (both half-lines, with t > 0 so that |t| = t), within
-    ``seconds`` of CPU time (in any thread)."""
+    ``seconds`` of CPU time (in any thread).
+
+    An answer SymPy finished is kept for the same expression (SymPy's structural equality);
+    one cut off by the budget is not, since it depends on the machine's speed.
+    """
+    got = _SYMBOLIC.get(expr)
+    if got is None:
+        got = _symbolic(expr, seconds)
+        if not got[2].startswith(_UNFINISHED):
+            if len(_SYMBOLIC) >= 1024:  # a fuzzing session's formulas: start over
+                _SYMBOLIC.clear()
+            _SYMBOLIC[expr] = got
+    return got
+
+
+_UNFINISHED = "SymPy did not finish"
+
+
+def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, str]:
     lim = Limit(seconds, "cpu")
     try:
         with lim:
@@ -192,7 +216,7 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
                                (canonical((i_neg + up.subs(s, _V)) / area), True))
             return str(area), str(cdf), "exact area and primitive"
     except lim.Expired as exc:
-        return None, None, f"SymPy did not finish ({exc})"
+        return None, None, f"{_UNFINISHED} ({exc})"
     except Exception as exc:  # SymPy raising on an exotic form is a limitation, not a verdict
         return None, None, f"SymPy failed: {type(exc).__name__}"
 
