@@ -190,9 +190,12 @@ def _settings() -> dict[str, str]:
 
 
 def _fork_server_usable() -> bool:
+    """Whether local workers come from the fork server: where the platform has one, unless
+    ``SGVERIFY_FORKSERVER=0`` asks for spawned workers (each importing what it needs)."""
     import multiprocessing
 
-    return "forkserver" in multiprocessing.get_all_start_methods()
+    return (os.environ.get("SGVERIFY_FORKSERVER", "1") != "0"
+            and "forkserver" in multiprocessing.get_all_start_methods())
 
 
 #: whether this process started the fork server, and whether workers were forked from it
