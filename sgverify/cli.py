@@ -265,15 +265,17 @@ def _may_start_workers(args: argparse.Namespace) -> None:
     may use them (stopped again when it does not)."""
     from ._engine import default_jobs, start_worker_server
 
-    if (args.jobs or default_jobs()) > 1 and not (
+    if (args.jobs if args.jobs is not None else default_jobs()) > 1 and not (
             args.scheduler or os.environ.get("SGVERIFY_SCHEDULER")):
         start_worker_server()
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    # first: its imports are the start's critical path (the checks below read every claim
+    # module's source, ~0.1 s); on a usage error main() stops it again at once
+    _may_start_workers(args)
     _check_run_args(args, {"--report": args.report})
     _usage(_check_file, "--json", args.json)
-    _may_start_workers(args)
     from . import session
 
     want_figures = bool(args.report) and not args.no_figures
