@@ -221,7 +221,7 @@ def start_worker_server() -> None:
     saved = _worker_environment()  # the server's environment is every worker's
     try:
         server.ensure_running()
-    except Exception:
+    except Exception:  # Dask starts the server itself, or spawns the workers
         pass
     finally:
         _restore(saved)
@@ -251,7 +251,7 @@ def stop_worker_server() -> None:
         os.kill(pid, signal.SIGKILL)  # it may be importing; the kill makes the wait short
         with server._lock:
             stop()
-    except Exception:
+    except Exception:  # housekeeping only: the server exits after this process anyway
         pass
 
 

@@ -35,7 +35,7 @@ def _load() -> None:
 
 try:
     _load()
-except BaseException:
+except BaseException:  # see the docstring: whatever failed, the workers import it themselves
     pass
 # What is loaded now lives as long as the workers: out of the collector's sight, it is not
 # traversed by their full collections (Hypothesis starts one per worker thread; SymPy's
