@@ -32,7 +32,8 @@ from typing import Any
 
 __all__ = ["SMALL_WORK", "STOP", "DaskEngine", "EngineError", "InProcess", "Task",
            "check_scheduler", "check_stop", "choose_engine", "default_jobs", "execute",
-           "failure"]
+           "failure", "prepare_local_workers", "scheduler_address", "start_worker_server",
+           "stop_worker_server"]
 
 _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand every
@@ -187,6 +188,20 @@ def _settings() -> dict[str, str]:
     """sgverify's own environment variables as they are now (e.g. ``SGVERIFY_NUMBA``):
     forked workers inherit the fork server's environment, which may be older."""
     return {k: v for k, v in os.environ.items() if k.startswith("SGVERIFY_")}
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The Dask scheduler a run is sent to: ``scheduler``, else ``SGVERIFY_SCHEDULER``, else
+    None (this process or local workers)."""
+    return scheduler or os.environ.get("SGVERIFY_SCHEDULER") or None
+
+
+def prepare_local_workers(jobs: int | None, scheduler: str | None) -> None:
+    """Start the fork server now (:func:`start_worker_server`) if a run with these arguments
+    may start local workers (:func:`choose_engine` decides, and stops it if they are not
+    needed)."""
+    if (default_jobs() if jobs is None else jobs) > 1 and scheduler_address(scheduler) is None:
+        start_worker_server()
 
 
 def _fork_server_usable() -> bool:
@@ -479,7 +494,7 @@ def choose_engine(todo: Sequence[Task], jobs: int | None, scheduler: str | None,
     workers (default one per CPU; this process if the workers cannot start)."""
     from ._store import code_identity
 
-    address = scheduler or os.environ.get("SGVERIFY_SCHEDULER") or None
+    address = scheduler_address(scheduler)
     if address:
         eng = DaskEngine.connect(address)
         try:

@@ -260,20 +260,13 @@ def _execute(args: argparse.Namespace, p: Any, run: Any) -> Any:
         raise UsageError(str(exc).splitlines()[0]) from None
 
 
-def _may_start_workers(args: argparse.Namespace) -> None:
-    """Start the fork server of local workers now, while the run is planned, if the run
-    may use them (stopped again when it does not)."""
-    from ._engine import default_jobs, start_worker_server
-
-    if (args.jobs if args.jobs is not None else default_jobs()) > 1 and not (
-            args.scheduler or os.environ.get("SGVERIFY_SCHEDULER")):
-        start_worker_server()
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
-    # first: its imports are the start's critical path (the checks below read every claim
-    # module's source, ~0.1 s); on a usage error main() stops it again at once
-    _may_start_workers(args)
+    from ._engine import prepare_local_workers
+
+    # first, while the run is planned: the fork server's imports are the start's critical
+    # path (the checks below read every claim module's source, ~0.1 s); on a usage error
+    # main() stops it again at once
+    prepare_local_workers(args.jobs, args.scheduler)
     _check_run_args(args, {"--report": args.report})
     _usage(_check_file, "--json", args.json)
     from . import session

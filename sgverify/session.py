@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import _tasks
-from ._engine import DaskEngine, Task, check_scheduler, choose_engine
+from ._engine import DaskEngine, Task, check_scheduler, choose_engine, scheduler_address
 from ._progress import Progress
 from ._store import Run, RunStore, code_identity
 
@@ -368,7 +368,7 @@ def execute(p: Plan, *, store: RunStore | str | os.PathLike[str] | None = None,
     Ctrl-C or SIGTERM.
     """
     start = time.perf_counter()
-    address = scheduler or os.environ.get("SGVERIFY_SCHEDULER") or None
+    address = scheduler_address(scheduler)
     if address:  # a wrong address is an error before a run is made
         check_scheduler(address)
     st = store if isinstance(store, RunStore) else RunStore(store)
