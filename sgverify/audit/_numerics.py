@@ -161,6 +161,9 @@ def canonical(e: sp.Expr) -> sp.Expr:
 #: ``audit.atlas-round-trip`` audit some formulas alike (10 of 56 SymPy attempts in a dev
 #: check), and a test session audits the same formulas many times
 _SYMBOLIC: dict[sp.Expr, tuple[str | None, str | None, str]] = {}
+#: how :func:`symbolic`'s note begins when the CPU budget cut SymPy off, or SymPy raised
+_UNFINISHED = "SymPy did not finish"
+_FAILED = "SymPy failed"
 
 
 def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
@@ -169,19 +172,17 @@ def symbolic(expr: sp.Expr, seconds: float = SYMBOLIC_SECONDS
     ``seconds`` of CPU time (in any thread).
 
     An answer SymPy finished is kept for the same expression (SymPy's structural equality);
-    one cut off by the budget is not, since it depends on the machine's speed.
+    one cut off by the budget is not, since it depends on the machine's speed, nor one where
+    SymPy raised (a budget cut off elsewhere can leave SymPy's caches half-written).
     """
     got = _SYMBOLIC.get(expr)
     if got is None:
         got = _symbolic(expr, seconds)
-        if not got[2].startswith(_UNFINISHED):
+        if not got[2].startswith((_UNFINISHED, _FAILED)):
             if len(_SYMBOLIC) >= 1024:  # a fuzzing session's formulas: start over
                 _SYMBOLIC.clear()
             _SYMBOLIC[expr] = got
     return got
-
-
-_UNFINISHED = "SymPy did not finish"
 
 
 def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, str]:
@@ -218,7 +219,7 @@ def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, st
     except lim.Expired as exc:
         return None, None, f"{_UNFINISHED} ({exc})"
     except Exception as exc:  # SymPy raising on an exotic form is a limitation, not a verdict
-        return None, None, f"SymPy failed: {type(exc).__name__}"
+        return None, None, f"{_FAILED}: {type(exc).__name__}"
 
 
 def _primitive(f: sp.Expr, s: sp.Symbol) -> sp.Expr:
