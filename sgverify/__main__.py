@@ -1,9 +1,7 @@
 """``python -m sgverify`` runs the ``sgverify`` command."""
 
-import sys
-
-from .cli import main
+from .cli import console
 
 __all__: list[str] = []
 
-sys.exit(main())
+console()

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sgverify.cli import main
 
 
@@ -150,3 +152,38 @@ def test_a_failing_figure_fails_the_report_visibly(tmp_path, capsys, monkeypatch
     assert d["figures"][0]["available"] is False
     assert "figure code crashed" in d["figures"][0]["reason"]
     assert "figure code crashed" in (out / "index.html").read_text()
+
+
+def test_console_ends_without_teardown_after_the_exit_handlers(monkeypatch):
+    import atexit
+    import threading
+
+    from sgverify import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
+    monkeypatch.setattr(cli.os, "_exit", lambda code: seen.append(("_exit", code)))
+    cli.console()
+    assert seen == ["handlers", ("_exit", 3)]
+    # a thread that is not a daemon is waited for: the normal exit
+    seen.clear()
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        with pytest.raises(SystemExit) as exc:
+            cli.console()
+        assert exc.value.code == 3 and seen == []
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_console_output_is_complete_through_a_pipe():
+    proc = subprocess.run([sys.executable, "-m", "sgverify", "list"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0
+    from sgverify.claims import all_claims
+
+    assert all(c.id in proc.stdout for c in all_claims())
