@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+import sympy as sp
 
 from sgverify import audit as A
 from sgverify.cli import main
@@ -394,3 +395,28 @@ def test_sympy_answers_are_kept_per_expression_but_not_cut_off_ones():
                       locals={"v": v})
     cut = N.symbolic(hard, 0.01)
     assert cut[2].startswith("SymPy did not finish") and hard not in N._SYMBOLIC
+
+
+def test_even_formulas_integrate_one_half_line_with_the_same_answer(monkeypatch):
+    from sgverify.audit import _numerics as N
+
+    t = N._T
+    half = sp.Rational(1, 2)
+    even = [
+        sp.exp(-t**2),                                                    # structurally
+        sp.exp(-(t + half) ** 2 / 18) + sp.exp(-(half - t) ** 2 / 18),  # by expand
+        25 * sp.exp(-25 * t) / (1 + sp.exp(-25 * t)) ** 2,                # by cancel
+    ]
+    for f in even:
+        assert N._even(f, f.subs(t, -t)), f
+    for f in (sp.exp(-sp.Abs(t - 1)), sp.exp(-(t + half) ** 2), (t + 1) ** 20 / (1 + t**30)):
+        assert not N._even(f, f.subs(t, -t)), f
+    # the same area and CDF as when both half-lines are integrated
+    v = N._V
+    for e in (sp.exp(-(v + half) ** 2 / 18) + sp.exp(-(v - half) ** 2 / 18),
+              4 * sp.exp(-4 * v) / (1 + sp.exp(-4 * v)) ** 2):
+        once = N._symbolic(e, 60.0)
+        monkeypatch.setattr(N, "_even", lambda pos, neg: False)
+        both = N._symbolic(e, 60.0)
+        monkeypatch.undo()
+        assert once == both and once[2] == "exact area and primitive", (once, both)

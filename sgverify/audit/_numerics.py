@@ -193,7 +193,9 @@ def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, st
             pos = sp.piecewise_fold(ex.subs(_V, _T))
             neg = sp.piecewise_fold(ex.subs(_V, -_T))
             s = sp.Symbol("s", positive=True)
-            up, down = _primitive(pos, s), _primitive(neg, s)
+            even = _even(pos, neg)
+            up = _primitive(pos, s)
+            down = up if even else _primitive(neg, s)
             primitive = not (up.has(sp.Integral) or down.has(sp.Integral))
             # the half-line areas as the primitive's limits: SymPy's definite integral to oo
             # would find the same primitive again (the multi-Gaussians: 2 s of 2.5 s). Its
@@ -202,10 +204,11 @@ def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, st
             i_pos = i_neg = None
             if primitive and not (up.has(sp.Piecewise, sp.Min, sp.Max)
                                   or down.has(sp.Piecewise, sp.Min, sp.Max)):
-                i_pos, i_neg = _finite_limit(up, s), _finite_limit(down, s)
+                i_pos = _finite_limit(up, s)
+                i_neg = i_pos if even else _finite_limit(down, s)
             if i_pos is None or i_neg is None:
                 i_pos = sp.integrate(pos, (_T, 0, sp.oo))
-                i_neg = sp.integrate(neg, (_T, 0, sp.oo))
+                i_neg = i_pos if even else sp.integrate(neg, (_T, 0, sp.oo))
             if i_pos.has(sp.Integral) or i_neg.has(sp.Integral):
                 return None, None, "SymPy could not integrate it"
             area = sp.nsimplify(sp.simplify(i_pos + i_neg))
@@ -220,6 +223,28 @@ def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, st
         return None, None, f"{_UNFINISHED} ({exc})"
     except Exception as exc:  # SymPy raising on an exotic form is a limitation, not a verdict
         return None, None, f"{_FAILED}: {type(exc).__name__}"
+
+
+def _even(pos: sp.Expr, neg: sp.Expr) -> bool:
+    """Whether the half-line integrands ``f(t)`` and ``f(-t)`` are one function, as they are
+    for most surrogates: then one primitive and one limit serve both half-lines.
+
+    Structurally equal first; else ``expand`` (a sum of shifted terms: ``(1/2 - t)**2`` is
+    not written as ``(t - 1/2)**2``) or ``cancel`` (the logistic's
+    ``exp(-t)/(1 + exp(-t))**2`` against ``exp(t)/(1 + exp(t))**2``) brings the difference to
+    zero. Both are exact rewritings: a zero means the two are equal for every ``t``.
+    """
+    if pos == neg:
+        return True
+    diff = pos - neg
+    # a high power of a sum would expand to many terms: cancel alone (polynomial arithmetic)
+    wide = any(p.base.is_Add and p.exp.is_Integer and abs(p.exp) > 8
+               for p in diff.atoms(sp.Pow))
+    try:
+        return ((not wide and sp.expand(diff) == 0)
+                or (not diff.has(sp.Piecewise) and sp.cancel(diff) == 0))
+    except Exception:  # SymPy raising on an exotic form: integrate both half-lines
+        return False
 
 
 def _primitive(f: sp.Expr, s: sp.Symbol) -> sp.Expr:
