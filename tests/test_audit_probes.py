@@ -420,3 +420,30 @@ def test_even_formulas_integrate_one_half_line_with_the_same_answer(monkeypatch)
         both = N._symbolic(e, 60.0)
         monkeypatch.undo()
         assert once == both and once[2] == "exact area and primitive", (once, both)
+
+
+def test_batched_quadrature_gives_mpmaths_numbers_exactly():
+    import mpmath
+
+    from sgverify import reference
+    from sgverify.audit._area import MixedPrecision, quad
+
+    calls = []
+
+    def g(v):
+        calls.append(np.size(v))
+        return np.exp(-np.asarray(v) ** 2) / (1.0 + np.asarray(v) ** 2)
+
+    f = MixedPrecision(lambda t: mpmath.exp(-t * t) / (1 + t * t), g, -2.0, 3.0)
+    pts = [-math.inf, -2.0, 0.0, 0.5, 3.0, math.inf]
+    ts = [mpmath.mpf(x) for x in (-7.5, -2.0, -1.0, 0.25, 2.999, 3.0, 40.0)]
+    assert f.many(ts) == [f(t) for t in ts]  # the float64 ones in one call
+    assert calls[0] == 4 and set(calls[1:]) == {1}
+    for dps in (15, 20, 30):
+        with reference.workdps(dps):
+            want = mpmath.quad(f.__call__, [mpmath.mpf(p) if math.isfinite(p) else
+                                             (mpmath.inf if p > 0 else -mpmath.inf)
+                                             for p in pts], error=True, maxdegree=10)
+        got = reference.quad_mp(f, pts, dps=dps)
+        assert got == want, (dps, got, want)
+    assert quad(f, pts, dps=30) > 0

@@ -48,6 +48,26 @@ class MixedPrecision:
             return self.mp(t)
         return mpmath.mpf(float(self.g(np.array([float(t)]))[0]))
 
+    def many(self, ts: list[Any]) -> list[Any]:
+        """The values at ``ts``, as calling it on each gives them: those in float64 from one
+        call of the vectorised form (elementwise, so the same numbers)."""
+        lo, hi = self.core
+        mp = self.mp
+        out: list[Any] = []
+        far: list[int] = []
+        for i, t in enumerate(ts):
+            x = float(t)
+            if mp is not None and lo < x < hi:
+                out.append(mp(t))
+            else:
+                out.append(x)
+                far.append(i)
+        if far:
+            vals = self.g(np.array([out[i] for i in far]))
+            for i, y in zip(far, vals.tolist(), strict=True):
+                out[i] = mpmath.mpf(y)
+        return out
+
 
 def quad(fn: Callable[[Any], Any], pts: list[Any], *, dps: int, error: bool = False
          ) -> Any:
