@@ -143,6 +143,14 @@ def _hoist(expr: sp.Basic, free: set[sp.Symbol], consts: list[tuple[sp.Dummy, sp
            ) -> sp.Basic:
     """``expr`` with its maximal constant subexpressions (but integers) replaced by dummies
     recorded in ``consts``; in a sum or product, its constant terms or factors become one."""
+    seen: dict[sp.Basic, bool] = {}
+
+    def varies(e: sp.Basic) -> bool:  # bottom-up once: free_symbols at every node is O(n^2)
+        got = seen.get(e)
+        if got is None:
+            got = seen[e] = e in free if not e.args else any(varies(a) for a in e.args)
+        return got
+
     def dummy(c: sp.Expr) -> sp.Basic:
         if c.is_Integer:
             return c
@@ -150,16 +158,19 @@ def _hoist(expr: sp.Basic, free: set[sp.Symbol], consts: list[tuple[sp.Dummy, sp
         consts.append((d, c))
         return d
 
-    if not (expr.free_symbols & free):
-        return dummy(expr) if isinstance(expr, sp.Expr) else expr
-    if isinstance(expr, (sp.Add, sp.Mul)):
-        fixed = [a for a in expr.args if not (a.free_symbols & free)]
-        rest = [_hoist(a, free, consts) for a in expr.args if a.free_symbols & free]
-        if fixed:
-            rest.insert(0, dummy(expr.func(*fixed)))
-        return expr.func(*rest, evaluate=False)
-    args = tuple(_hoist(a, free, consts) for a in expr.args)
-    return expr if args == expr.args else expr.func(*args)
+    def walk(e: sp.Basic) -> sp.Basic:
+        if not varies(e):
+            return dummy(e) if isinstance(e, sp.Expr) else e
+        if isinstance(e, (sp.Add, sp.Mul)):
+            fixed = [a for a in e.args if not varies(a)]
+            rest = [walk(a) for a in e.args if varies(a)]
+            if fixed:
+                rest.insert(0, dummy(e.func(*fixed)))
+            return e.func(*rest, evaluate=False)
+        args = tuple(walk(a) for a in e.args)
+        return e if args == e.args else e.func(*args)
+
+    return walk(expr)
 
 
 def _bind_params(escape: Any, which: str) -> Callable[[Any], Any]:
