@@ -447,3 +447,17 @@ def test_batched_quadrature_gives_mpmaths_numbers_exactly():
         got = reference.quad_mp(f, pts, dps=dps)
         assert got == want, (dps, got, want)
     assert quad(f, pts, dps=30) > 0
+
+
+def test_finite_limit_takes_the_value_at_infinity_only_when_it_is_a_number():
+    from sgverify.audit import _numerics as N
+
+    s = sp.Symbol("s", positive=True)
+    assert N._finite_limit(sp.atan(sp.pi * s) / sp.pi, s) == sp.Rational(1, 2)
+    assert N._finite_limit(1 - 2 / (sp.exp(2 * s) + 1), s) == 1
+    # oo - oo at infinity: limit decides (100, not NaN)
+    f = 100 * s / sp.sqrt(s**2 + 10000) - 100 * s**2 * sp.asinh(s / 100) / (s**2 + 10000) \
+        + 100 * sp.asinh(s / 100)
+    assert f.subs(s, sp.oo) is sp.nan and N._finite_limit(f, s) == 100
+    assert N._finite_limit(sp.sin(s), s) is None  # oscillating
+    assert N._finite_limit(s * sp.exp(-s) + 3, s) == 3  # 0 oo at infinity
