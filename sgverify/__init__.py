@@ -39,13 +39,7 @@ Examples
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("sgverify")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
 
 _MODULES = ("audit", "claims", "escape", "figures", "lif", "network", "neuron", "paths",
             "reference", "report", "session", "snn", "statistics", "stochad", "strategies",
@@ -57,6 +51,17 @@ __all__ = ["__version__", *_MODULES]
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "__version__":
+        # looked up when asked: importing importlib.metadata took ~40 ms of every command's
+        # start, and of the fork server's, which is the start's critical path
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            got = version("sgverify")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            got = "0.0.0+unknown"
+        globals()["__version__"] = got
+        return got
     raise AttributeError(f"module 'sgverify' has no attribute {name!r}")
 
 
