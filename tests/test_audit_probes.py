@@ -461,3 +461,15 @@ def test_finite_limit_takes_the_value_at_infinity_only_when_it_is_a_number():
     assert f.subs(s, sp.oo) is sp.nan and N._finite_limit(f, s) == 100
     assert N._finite_limit(sp.sin(s), s) is None  # oscillating
     assert N._finite_limit(s * sp.exp(-s) + 3, s) == 3  # 0 oo at infinity
+
+
+def test_a_budget_cut_starts_sympys_caches_afresh(monkeypatch):
+    from sgverify.audit import _numerics as N
+
+    cleared = []
+    monkeypatch.setattr(N, "clear_cache", lambda: cleared.append(True))
+    hard = sp.sympify("exp(-v**2)*(1 + sin(5*v)**2*cos(v)**4*tanh(v)**2)/(1 + atan(v)**2)",
+                      locals={"v": N._V})
+    out = N._symbolic(hard, 0.01)
+    assert out[2].startswith("SymPy did not finish") and cleared == [True]
+    assert N._symbolic(sp.exp(-sp.Abs(N._V)) / 2, 60.0)[0] == "1" and cleared == [True]

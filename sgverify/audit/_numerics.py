@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from scipy.optimize import brentq, minimize_scalar
+from sympy.core.cache import clear_cache
 
 from .. import escape
 from .. import symbols as S
@@ -220,6 +221,9 @@ def _symbolic(expr: sp.Expr, seconds: float) -> tuple[str | None, str | None, st
                                (canonical((i_neg + up.subs(s, _V)) / area), True))
             return str(area), str(cdf), "exact area and primitive"
     except lim.Expired as exc:
+        # the budget ends SymPy wherever it is, possibly halfway through filling one of its
+        # caches (seen once: a later call raised KeyError 'zero'): start them afresh
+        clear_cache()
         return None, None, f"{_UNFINISHED} ({exc})"
     except Exception as exc:  # SymPy raising on an exotic form is a limitation, not a verdict
         return None, None, f"{_FAILED}: {type(exc).__name__}"
