@@ -206,11 +206,38 @@ def prepare_local_workers(jobs: int | None, scheduler: str | None) -> None:
 
 def _fork_server_usable() -> bool:
     """Whether local workers come from the fork server: where the platform has one, unless
-    ``SGVERIFY_FORKSERVER=0`` asks for spawned workers (each importing what it needs)."""
+    ``SGVERIFY_FORKSERVER=0`` asks for spawned workers (each importing what it needs), or
+    the working directory holds another ``sgverify`` that a Python before 3.11 would give
+    the server (see :func:`_server_path`)."""
     import multiprocessing
 
     return (os.environ.get("SGVERIFY_FORKSERVER", "1") != "0"
-            and "forkserver" in multiprocessing.get_all_start_methods())
+            and "forkserver" in multiprocessing.get_all_start_methods()
+            and (sys.version_info >= (3, 11) or not _shadowed_here()))
+
+
+def _shadowed_here() -> bool:
+    here = os.path.realpath(os.path.join(os.getcwd(), "sgverify"))
+    return (os.path.isdir(here)
+            and here != os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _server_path() -> dict[str, str | None]:
+    """Give the fork server this process's import path; returns the previous values for
+    :func:`_restore`.
+
+    The server runs ``python -c ...``, which puts the working directory first on its path,
+    and Python 3.11's fork server does not apply the path it is sent: run from a checkout of
+    another version, the workers imported that checkout's sgverify while this process ran the
+    installed one. ``PYTHONSAFEPATH`` (3.11+) drops the working directory and ``PYTHONPATH``
+    carries this process's path, where the working directory is only if it is here too
+    (``python -m``).
+    """
+    saved = {k: os.environ.get(k) for k in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) if p else os.getcwd()
+                                               for p in sys.path)
+    return saved
 
 
 #: whether this process started the fork server, and whether workers were forked from it
@@ -234,6 +261,7 @@ def start_worker_server() -> None:
     multiprocessing.get_context("forkserver").set_forkserver_preload(list(_PRELOAD))
     before = getattr(server, "_forkserver_pid", None)
     saved = _worker_environment()  # the server's environment is every worker's
+    saved.update(_server_path())
     try:
         server.ensure_running()
     except Exception:  # Dask starts the server itself, or spawns the workers

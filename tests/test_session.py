@@ -356,3 +356,39 @@ def test_a_fork_server_no_worker_came_from_is_stopped():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.stdout.strip() == "stopped", out.stderr
+
+
+def test_workers_import_this_processs_sgverify_not_the_working_directorys(tmp_path):
+    # run from a checkout of another version, the fork server (python -c, working directory
+    # first on its path) gave the workers that checkout's sgverify
+    if not _engine._fork_server_usable():
+        pytest.skip("no fork server on this platform: workers are spawned")
+    import subprocess
+    import sys
+
+    import sgverify
+
+    here = tmp_path / "checkout"
+    (here / "sgverify").mkdir(parents=True)
+    (here / "sgverify" / "__init__.py").write_text("OTHER_VERSION = True\n")
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import sgverify\n"
+        "from sgverify import _engine\n"
+        "def probe():\n"
+        "    import sgverify\n"
+        "    return sgverify.__file__\n"
+        "if __name__ == '__main__':\n"
+        "    _engine.start_worker_server()\n"
+        "    eng = _engine.DaskEngine.local(1)\n"
+        "    try:\n"
+        "        (got,) = eng.client.run(probe).values()\n"
+        "    finally:\n"
+        "        eng.close(fast=True)\n"
+        "    print(sgverify.__file__)\n"
+        "    print(got)\n")
+    out = subprocess.run([sys.executable, str(script)], cwd=here, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    mine, workers = out.stdout.split()
+    assert mine == workers == sgverify.__file__
