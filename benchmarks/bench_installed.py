@@ -41,9 +41,12 @@ def install(repo: Path, ref: str, where: Path) -> Path:
 
 def wall(bin_dir: Path, runs: Path) -> float:
     """Wall seconds of one ``sgverify check`` (dev, default workers) into a new run store."""
+    runs.mkdir(parents=True)
     start = time.perf_counter()
+    # from the run's own folder: before ed5437a, local workers imported the sgverify of the
+    # working directory (a checkout here), whatever the venv held
     proc = subprocess.run([str(bin_dir / "sgverify"), "check", "--runs", str(runs)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=runs)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"sgverify check failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"candidate {walls['candidate'][-1]:.2f} s", flush=True)
     diffs = [c - b for b, c in zip(walls["base"], walls["candidate"], strict=True)]
     ratios = [c / b for b, c in zip(walls["base"], walls["candidate"], strict=True)]
-    print(f"\n| code | walls [s] | median |\n|---|---|---|")
+    print("\n| code | walls [s] | median |\n|---|---|---|")
     for name, ref in (("base", args.base), ("candidate", args.candidate)):
         w = walls[name]
         print(f"| `{ref}` | {', '.join(f'{x:.2f}' for x in w)} | {statistics.median(w):.2f} |")
