@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         bins = {name: install(repo, ref, t / name)
                 for name, ref in (("base", args.base), ("candidate", args.candidate))}
         for b in bins.values():  # the first run compiles Numba's kernels into the venv
-            wall(b, t / "warm")
+            wall(b, t / f"warm-{b.parent.parent.name}")
         walls: dict[str, list[float]] = {"base": [], "candidate": []}
         for r in range(args.rounds):
             for name, b in bins.items():
