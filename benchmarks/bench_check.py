@@ -43,8 +43,12 @@ def run_check(args: list[str], *, before: Path | None = None) -> tuple[float, fl
     with tempfile.TemporaryDirectory() as runs:
         cpu0 = _machine_cpu()
         start = time.perf_counter()
+        # from an empty folder: ``python -m`` puts the working directory first on the path,
+        # so from a checkout the baseline ran the checkout's code (and before ed5437a, so did
+        # every local worker, whatever the path)
         proc = subprocess.run([PYTHON, "-m", "sgverify", "check", *args, "--runs", runs],
-                              env=env, capture_output=True, text=True, timeout=1800)
+                              env=env, capture_output=True, text=True, timeout=1800,
+                              cwd=runs)
         wall = time.perf_counter() - start
         cpu = _machine_cpu() - cpu0
     if proc.returncode != 0:
@@ -95,7 +99,7 @@ def timeline() -> dict:
         script = Path(d) / "timeline.py"
         script.write_text(_TIMELINE)
         out = subprocess.run([PYTHON, str(script)], capture_output=True, text=True,
-                             timeout=1800, check=True)
+                             timeout=1800, check=True, cwd=d)
     return json.loads(out.stdout)
 
 
@@ -103,7 +107,7 @@ def _in_process() -> dict[str, float]:
     """In-process task seconds of one dev run, by kind."""
     with tempfile.TemporaryDirectory() as runs:
         subprocess.run([PYTHON, "-m", "sgverify", "check", "--jobs", "1", "--runs", runs],
-                       capture_output=True, text=True, timeout=1800, check=True)
+                       capture_output=True, text=True, timeout=1800, check=True, cwd=runs)
         (manifest,) = Path(runs).glob("*/manifest.json")
         tasks = json.loads(manifest.read_text())["tasks"]
     kinds: dict[str, float] = {}
