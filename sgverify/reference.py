@@ -116,8 +116,7 @@ def _compile_mp(expr: Any, syms: list[sp.Symbol]) -> Callable[..., Any]:
         fn = sp.lambdify([*syms, *(d for d, _ in consts)], body, modules="mpmath",
                          cse=not expr.has(sp.Piecewise))
         values = sp.lambdify([], sp.Tuple(*(c for _, c in consts)), modules="mpmath")
-        with mpmath.workprec(mp.prec):
-            _constants(values)  # one that fails to evaluate: the plain form below
+        _constants(values)  # one that fails to evaluate: the plain form below
     except Exception:  # a node SymPy cannot rebuild or print this way: the plain form
         return sp.lambdify(syms, expr, modules="mpmath")
     if not consts:

@@ -43,14 +43,11 @@ class MixedPrecision:
         self.core = (lo, hi) if mp is not None else (math.nan, math.nan)
 
     def __call__(self, t: Any) -> Any:
-        lo, hi = self.core
-        if self.mp is not None and lo < float(t) < hi:
-            return self.mp(t)
-        return mpmath.mpf(float(self.g(np.array([float(t)]))[0]))
+        return self.many([t])[0]
 
     def many(self, ts: list[Any]) -> list[Any]:
         """The values at ``ts``, as calling it on each gives them: those in float64 from one
-        call of the vectorised form (elementwise, so the same numbers)."""
+        call of the vectorised form (elementwise, so the same numbers as one at a time)."""
         lo, hi = self.core
         mp = self.mp
         out: list[Any] = []
