@@ -381,8 +381,6 @@ def test_a_support_hint_finds_the_far_bump_with_its_area():
 
 
 def test_sympy_answers_are_kept_per_expression_but_not_cut_off_ones():
-    import sympy as sp
-
     from sgverify.audit import _numerics as N
     from sgverify.symbols import v
 
